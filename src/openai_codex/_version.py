@@ -1,0 +1,3 @@
+"""The SDK's own version."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,57 @@
+"""openai-codex: a Python SDK for the Codex app-server."""
+
+from __future__ import annotations
+
+from ._client import AsyncCodex
+from ._client_sync import Codex
+from ._config import CodexConfig
+from ._metadata import ServerMetadata
+from ._notifications import Notification, UnknownNotification
+from ._version import __version__
+from .errors import (
+    CodexError,
+    CodexRuntimeNotFoundError,
+    CodexTimeoutError,
+    InternalRpcError,
+    InvalidParamsError,
+    InvalidRequestError,
+    JsonRpcError,
+    LoginError,
+    MethodNotFoundError,
+    ParseError,
+    ProtocolError,
+    RetryLimitExceededError,
+    ServerBusyError,
+    TransportClosedError,
+    TurnFailedError,
+    is_retryable_error,
+)
+from .retry import async_retry_on_overload, retry_on_overload
+
+__all__ = [
+    "AsyncCodex",
+    "Codex",
+    "CodexConfig",
+    "CodexError",
+    "CodexRuntimeNotFoundError",
+    "CodexTimeoutError",
+    "InternalRpcError",
+    "InvalidParamsError",
+    "InvalidRequestError",
+    "JsonRpcError",
+    "LoginError",
+    "MethodNotFoundError",
+    "Notification",
+    "ParseError",
+    "ProtocolError",
+    "RetryLimitExceededError",
+    "ServerBusyError",
+    "ServerMetadata",
+    "TransportClosedError",
+    "TurnFailedError",
+    "UnknownNotification",
+    "__version__",
+    "async_retry_on_overload",
+    "is_retryable_error",
+    "retry_on_overload",
+]

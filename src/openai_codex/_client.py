@@ -1,0 +1,196 @@
+"""``AsyncCodex``: the async client, and the source of every behaviour the sync client has."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ._config import CodexConfig
+from ._connection import Connection
+from ._metadata import ServerMetadata
+from ._notifications import Notification
+from ._runtime import build_argv, build_env
+from ._sinks import END, AsyncSink
+from ._transport.stdio import StdioTransport
+from .errors import CodexError, TransportClosedError
+
+__all__ = ["AsyncCodex", "NotificationCallback"]
+
+logger = logging.getLogger("openai_codex")
+
+NotificationCallback = Callable[[Notification], "Awaitable[None] | None"]
+
+
+class AsyncCodex:
+    """An async client of one Codex app-server process.
+
+    Use it as ``async with AsyncCodex() as codex: ...``, or call :meth:`start` and
+    :meth:`close` yourself. Methods may be called concurrently from many tasks on the loop
+    that started the client.
+    """
+
+    def __init__(self, config: CodexConfig | None = None) -> None:
+        self.config = config if config is not None else CodexConfig()
+        self._connection: Connection | None = None
+        self._transport: StdioTransport | None = None
+        self._metadata: ServerMetadata | None = None
+        self._start_lock: asyncio.Lock | None = None
+        self._listener_tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def __aenter__(self) -> AsyncCodex:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Launch the app-server and complete the ``initialize`` handshake (idempotent).
+
+        Raises:
+            CodexRuntimeNotFoundError: no ``codex`` binary could be found.
+            TransportClosedError: the server exited before answering ``initialize``
+                (the error carries its exit code and last stderr lines).
+        """
+        if self._closed:
+            raise CodexError("this client is closed; create a new one")
+        if self._connection is not None:
+            return
+        if self._start_lock is None:
+            self._start_lock = asyncio.Lock()
+        async with self._start_lock:
+            if self._connection is not None:
+                return
+            await self._launch()
+
+    async def _launch(self) -> None:
+        config = self.config
+        argv, path_dir = build_argv(config)
+        env = build_env(config, path_dir)
+        try:
+            transport = await StdioTransport.spawn(
+                argv,
+                env=env,
+                cwd=str(config.cwd) if config.cwd is not None else None,
+                shutdown_timeout=config.shutdown_timeout,
+            )
+        except OSError as exc:
+            raise TransportClosedError(f"could not start {argv[0]}: {exc}") from exc
+        connection = Connection(transport)
+        connection.start()
+        self._transport = transport
+        self._connection = connection
+        try:
+            result = await connection.request(
+                "initialize",
+                {
+                    "clientInfo": {
+                        "name": config.client_name,
+                        "title": config.client_title,
+                        "version": config.client_version,
+                    },
+                    "capabilities": {"experimentalApi": config.experimental_api},
+                },
+                timeout=config.request_timeout,
+            )
+            await connection.notify("initialized")
+        except BaseException:
+            await self.close()
+            raise
+        self._metadata = ServerMetadata.from_result(result)
+
+    async def close(self) -> None:
+        """Shut the server down and end every stream and waiter; idempotent.
+
+        Closes the server's stdin, waits up to ``config.shutdown_timeout`` seconds, then
+        terminates and finally kills it.
+        """
+        self._closed = True
+        for task in list(self._listener_tasks):
+            task.cancel()
+        if self._listener_tasks:
+            await asyncio.gather(*self._listener_tasks, return_exceptions=True)
+        connection = self._connection
+        if connection is not None:
+            await connection.close()
+
+    @property
+    def metadata(self) -> ServerMetadata:
+        """What the server reported in ``initialize`` (available once started)."""
+        if self._metadata is None:
+            raise CodexError("the client is not started; use `async with AsyncCodex()`")
+        return self._metadata
+
+    @property
+    def pid(self) -> int | None:
+        """The app-server's process id, while it runs."""
+        return self._transport.pid if self._transport is not None else None
+
+    async def _conn(self) -> Connection:
+        if self._connection is None:
+            await self.start()
+        assert self._connection is not None
+        return self._connection
+
+    # -- raw protocol access --------------------------------------------------------------
+
+    async def request(
+        self, method: str, params: Any = None, *, timeout: float | None = None
+    ) -> Any:
+        """Send any protocol request and return the raw result (an escape hatch).
+
+        Raises:
+            JsonRpcError: the server's error answer, as the subclass matching its code.
+            TransportClosedError: the server exited before answering.
+            CodexTimeoutError: no answer within ``timeout`` (default ``config.request_timeout``).
+        """
+        connection = await self._conn()
+        return await connection.request(
+            method, params, timeout=timeout if timeout is not None else self.config.request_timeout
+        )
+
+    def on_notification(self, callback: NotificationCallback) -> Callable[[], None]:
+        """Call ``callback`` for every notification that is not part of a turn.
+
+        That covers warnings, config warnings, account and rate-limit updates, and
+        thread-level events. The callback may be a function or a coroutine function; it runs
+        in its own task, so a slow callback never delays turn streams. Returns a function
+        that unsubscribes. Must be called on the client's loop after :meth:`start`.
+        """
+        connection = self._connection
+        if connection is None:
+            raise CodexError("start the client before subscribing to notifications")
+        sink: AsyncSink[Notification] = AsyncSink()
+        remove = connection.router.add_listener(sink)
+        task = asyncio.ensure_future(_pump(sink, callback))
+        self._listener_tasks.add(task)
+        task.add_done_callback(self._listener_tasks.discard)
+
+        def unsubscribe() -> None:
+            remove()
+
+        return unsubscribe
+
+
+async def _pump(sink: AsyncSink[Notification], callback: NotificationCallback) -> None:
+    while True:
+        try:
+            item = await sink.get()
+        except CodexError:
+            return
+        if item is END:
+            return
+        try:
+            outcome = callback(item)  # type: ignore[arg-type]
+            if inspect.isawaitable(outcome):
+                await outcome
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("notification callback failed")

@@ -1,0 +1,130 @@
+"""``Codex``: the blocking client, a thin facade over :class:`AsyncCodex`.
+
+One :class:`~openai_codex._portal.LoopThread` per client runs the async client; each method
+submits the async method's coroutine there and waits. Behaviour lives in the async code
+only; what differs is how a caller waits (see ``_sinks.ThreadSink`` for streams).
+Methods may be called from many threads at once: the loop serialises the bookkeeping and
+the connection multiplexes the requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ._client import AsyncCodex
+from ._config import CodexConfig
+from ._metadata import ServerMetadata
+from ._notifications import Notification
+from ._portal import LoopThread
+from ._sinks import END, ThreadSink
+from .errors import CodexError
+
+__all__ = ["Codex"]
+
+logger = logging.getLogger("openai_codex")
+
+
+class Codex:
+    """A blocking client of one Codex app-server process.
+
+    ``Codex()`` launches the server and completes the handshake; use it as a context
+    manager (``with Codex() as codex: ...``) or call :meth:`close`. Thread-safe.
+    """
+
+    def __init__(self, config: CodexConfig | None = None) -> None:
+        self._portal = LoopThread()
+        self._async = AsyncCodex(config)
+        self._listener_threads: list[threading.Thread] = []
+        self._close_lock = threading.Lock()
+        self._closed = False
+        try:
+            self._portal.run(self._async.start())
+        except BaseException:
+            self._portal.stop()
+            raise
+
+    @property
+    def config(self) -> CodexConfig:
+        """The configuration this client was created with."""
+        return self._async.config
+
+    def __enter__(self) -> Codex:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Shut the server down, end every stream and waiter, stop the loop thread.
+
+        Idempotent and safe to call from any thread but the client's own callbacks.
+        """
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        try:
+            self._portal.run(self._async.close())
+        finally:
+            self._portal.stop()
+            for thread in self._listener_threads:
+                if thread is not threading.current_thread():
+                    thread.join(timeout=5)
+            self._listener_threads.clear()
+
+    @property
+    def metadata(self) -> ServerMetadata:
+        """What the server reported in ``initialize``."""
+        return self._async.metadata
+
+    @property
+    def pid(self) -> int | None:
+        """The app-server's process id, while it runs."""
+        return self._async.pid
+
+    def request(self, method: str, params: Any = None, *, timeout: float | None = None) -> Any:
+        """Send any protocol request and return the raw result (an escape hatch).
+
+        Raises the same errors as :meth:`AsyncCodex.request`.
+        """
+        return self._portal.run(self._async.request(method, params, timeout=timeout))
+
+    def on_notification(self, callback: Callable[[Notification], None]) -> Callable[[], None]:
+        """Call ``callback`` for every notification that is not part of a turn.
+
+        The callback runs on a dedicated thread of this client (never the connection's),
+        so a slow callback delays nothing else. Returns a function that unsubscribes.
+        """
+        sink: ThreadSink[Notification] = ThreadSink()
+        connection = self._async._connection
+        if connection is None:
+            raise CodexError("the client is not started")
+        remove = self._portal.call(connection.router.add_listener, sink)
+
+        def pump() -> None:
+            while True:
+                try:
+                    item = sink.get()
+                except CodexError:
+                    return
+                if item is END:
+                    return
+                try:
+                    callback(item)  # type: ignore[arg-type]
+                except Exception:
+                    logger.exception("notification callback failed")
+
+        thread = threading.Thread(target=pump, name="openai-codex-listener", daemon=True)
+        thread.start()
+        self._listener_threads.append(thread)
+
+        def unsubscribe() -> None:
+            if not self._closed:
+                self._portal.call(remove)
+            else:
+                sink.close()
+
+        return unsubscribe

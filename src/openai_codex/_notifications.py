@@ -1,0 +1,106 @@
+"""Typed views of server notifications, built lazily from the raw params."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["Notification", "UnknownNotification", "payload_model"]
+
+_model_cache: dict[str, Any] = {}
+
+
+class UnknownNotification:
+    """The payload of a notification whose method the generated schema does not know."""
+
+    __slots__ = ("method", "params")
+
+    def __init__(self, method: str, params: dict[str, Any]) -> None:
+        self.method = method
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"UnknownNotification(method={self.method!r}, params={self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, UnknownNotification)
+            and other.method == self.method
+            and other.params == self.params
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def payload_model(method: str) -> Any:
+    """The generated pydantic model class for ``method``'s params, or ``None``."""
+    try:
+        return _model_cache[method]
+    except KeyError:
+        pass
+    from ._generated import _methods
+
+    name = _methods.NOTIFICATION_PARAMS.get(method)
+    model = None
+    if name is not None:
+        module = importlib.import_module("openai_codex._generated.models")
+        model = getattr(module, name, None)
+    _model_cache[method] = model
+    return model
+
+
+class Notification:
+    """One server notification: ``method`` and a typed ``payload``.
+
+    ``payload`` is the generated model for the method (for example
+    ``AgentMessageDeltaNotification`` for ``item/agentMessage/delta``), validated on first
+    access; ``params`` is the raw dict as received. Methods the schema does not know give an
+    :class:`UnknownNotification`.
+    """
+
+    __slots__ = ("_payload", "method", "params")
+
+    def __init__(self, method: str, params: dict[str, Any]) -> None:
+        self.method = method
+        self.params = params
+        self._payload: Any = None
+
+    @property
+    def payload(self) -> Any:
+        """The typed payload (validated lazily, then cached)."""
+        payload = self._payload
+        if payload is None:
+            model = payload_model(self.method)
+            if model is None:
+                payload = UnknownNotification(self.method, self.params)
+            else:
+                payload = model.model_validate(self.params)
+            self._payload = payload
+        return payload
+
+    @property
+    def thread_id(self) -> str | None:
+        """The thread this notification belongs to, if any."""
+        value = self.params.get("threadId")
+        return value if isinstance(value, str) else None
+
+    @property
+    def turn_id(self) -> str | None:
+        """The turn this notification belongs to, if any."""
+        return turn_id_of(self.params)
+
+    def __repr__(self) -> str:
+        return f"Notification(method={self.method!r}, params={self.params!r})"
+
+
+def turn_id_of(params: dict[str, Any]) -> str | None:
+    """Find the turn id in notification params (``turnId`` or ``turn.id``)."""
+    value = params.get("turnId")
+    if isinstance(value, str):
+        return value
+    turn = params.get("turn")
+    if isinstance(turn, dict):
+        value = turn.get("id")
+        if isinstance(value, str):
+            return value
+    return None

@@ -1,0 +1,199 @@
+"""Where a notification goes: turn streams, keyed waiters (logins), global listeners.
+
+Pure bookkeeping, no I/O: the connection's reader calls :meth:`Router.dispatch` for every
+notification, on one thread, in order of arrival.
+
+Turn routing. A notification names its turn with ``turnId`` (or ``turn.id``) and its thread
+with ``threadId``. A turn's stream is registered once ``turn/start`` has answered with the
+turn id, but the server may send the turn's first notifications before that answer is
+processed. So while a ``turn/start`` is in flight on a thread (:meth:`begin_turn_start`),
+that thread's notifications are buffered, and :meth:`claim_turn` replays the ones for the
+claimed turn (and the thread-level ones) into the new stream, in order. Once no start is in
+flight the buffer is dropped, so it cannot grow without bound.
+
+Thread-level notifications (``threadId`` without a turn, e.g. ``thread/status/changed``) go
+to the streams of that thread's running turns and to the global listeners. Notifications
+without a thread or turn go to the global listeners only. A turn's stream ends after its
+``turn/completed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ._notifications import Notification, turn_id_of
+from ._sinks import Sink
+
+__all__ = ["Router"]
+
+logger = logging.getLogger("openai_codex")
+
+TURN_COMPLETED = "turn/completed"
+
+KeyFn = Callable[[dict[str, Any]], "str | None"]
+
+
+class Router:
+    """Routes notifications to the sinks that asked for them."""
+
+    def __init__(self) -> None:
+        self._turn_sinks: dict[str, list[Sink[Notification]]] = {}
+        self._thread_turns: dict[str, set[str]] = {}
+        self._starting: dict[str, int] = {}
+        self._start_buffer: dict[str, list[Notification]] = {}
+        self._global: list[Sink[Notification]] = []
+        # method -> (key function, {key: sinks}); used for login completions.
+        self._keyed: dict[str, tuple[KeyFn, dict[str | None, list[Sink[Notification]]]]] = {}
+        self._closed_error: BaseException | None = None
+
+    # -- turns ----------------------------------------------------------------------------
+
+    def begin_turn_start(self, thread_id: str) -> None:
+        """A ``turn/start`` for ``thread_id`` is about to be sent: buffer its events."""
+        self._starting[thread_id] = self._starting.get(thread_id, 0) + 1
+
+    def end_turn_start(self, thread_id: str) -> None:
+        """The ``turn/start`` answered (or failed); stop buffering when none is left."""
+        count = self._starting.get(thread_id, 0) - 1
+        if count > 0:
+            self._starting[thread_id] = count
+        else:
+            self._starting.pop(thread_id, None)
+            self._start_buffer.pop(thread_id, None)
+
+    def claim_turn(self, thread_id: str, turn_id: str, sink: Sink[Notification]) -> None:
+        """Attach ``sink`` to a turn; replay what arrived for it before this call."""
+        if self._closed_error is not None:
+            sink.close(self._closed_error)
+            return
+        buffered = self._start_buffer.get(thread_id)
+        completed = False
+        if buffered:
+            keep: list[Notification] = []
+            for note in buffered:
+                note_turn = turn_id_of(note.params)
+                if note_turn == turn_id or note_turn is None:
+                    sink.put(note)
+                    if note_turn == turn_id and note.method == TURN_COMPLETED:
+                        completed = True
+                else:
+                    keep.append(note)
+            self._start_buffer[thread_id] = keep
+        if completed:
+            sink.close()
+            return
+        self._turn_sinks.setdefault(turn_id, []).append(sink)
+        self._thread_turns.setdefault(thread_id, set()).add(turn_id)
+
+    def release_turn(self, turn_id: str, sink: Sink[Notification]) -> None:
+        """Detach a sink whose consumer stopped early."""
+        sinks = self._turn_sinks.get(turn_id)
+        if sinks and sink in sinks:
+            sinks.remove(sink)
+            if not sinks:
+                self._forget_turn(turn_id)
+
+    def _forget_turn(self, turn_id: str) -> None:
+        self._turn_sinks.pop(turn_id, None)
+        for thread_id, turns in list(self._thread_turns.items()):
+            turns.discard(turn_id)
+            if not turns:
+                del self._thread_turns[thread_id]
+
+    # -- keyed waiters and listeners ------------------------------------------------------
+
+    def add_keyed(
+        self, method: str, key_fn: KeyFn, key: str | None, sink: Sink[Notification]
+    ) -> None:
+        """Deliver ``method`` notifications whose ``key_fn(params) == key`` to ``sink``."""
+        if self._closed_error is not None:
+            sink.close(self._closed_error)
+            return
+        entry = self._keyed.get(method)
+        if entry is None:
+            entry = (key_fn, {})
+            self._keyed[method] = entry
+        entry[1].setdefault(key, []).append(sink)
+
+    def remove_keyed(self, method: str, key: str | None, sink: Sink[Notification]) -> None:
+        """Stop delivering to a keyed sink."""
+        entry = self._keyed.get(method)
+        if entry is None:
+            return
+        sinks = entry[1].get(key)
+        if sinks and sink in sinks:
+            sinks.remove(sink)
+            if not sinks:
+                del entry[1][key]
+
+    def add_listener(self, sink: Sink[Notification]) -> Callable[[], None]:
+        """Deliver notifications not tied to a turn to ``sink``; returns the remover."""
+        if self._closed_error is not None:
+            sink.close(self._closed_error)
+        else:
+            self._global.append(sink)
+
+        def remove() -> None:
+            if sink in self._global:
+                self._global.remove(sink)
+                sink.close()
+
+        return remove
+
+    # -- dispatch -------------------------------------------------------------------------
+
+    def dispatch(self, method: str, params: dict[str, Any]) -> None:
+        """Route one notification (called by the reader, in order of arrival)."""
+        note = Notification(method, params)
+        thread_id = params.get("threadId")
+        if thread_id is not None and thread_id in self._starting:
+            self._start_buffer.setdefault(thread_id, []).append(note)
+        turn_id = turn_id_of(params)
+        if turn_id is not None:
+            sinks = self._turn_sinks.get(turn_id)
+            if sinks is not None:
+                for sink in sinks:
+                    sink.put(note)
+                if method == TURN_COMPLETED:
+                    for sink in sinks:
+                        sink.close()
+                    self._forget_turn(turn_id)
+                return
+            if thread_id not in self._starting:
+                logger.debug("notification %s for a turn nobody streams (%s)", method, turn_id)
+            return
+        if thread_id is not None:
+            turns = self._thread_turns.get(thread_id)
+            if turns:
+                for tid in turns:
+                    for sink in self._turn_sinks.get(tid, ()):
+                        sink.put(note)
+        keyed = self._keyed.get(method)
+        if keyed is not None:
+            key_fn, by_key = keyed
+            for sink in by_key.get(key_fn(params), ()):
+                sink.put(note)
+        for sink in self._global:
+            sink.put(note)
+        if not self._global and thread_id is None:
+            logger.debug("notification %s", method)
+
+    def close(self, error: BaseException) -> None:
+        """The connection ended: end every stream and waiter with ``error``."""
+        self._closed_error = error
+        for sinks in self._turn_sinks.values():
+            for sink in sinks:
+                sink.close(error)
+        self._turn_sinks.clear()
+        self._thread_turns.clear()
+        for _, by_key in self._keyed.values():
+            for sinks in by_key.values():
+                for sink in sinks:
+                    sink.close(error)
+        self._keyed.clear()
+        for sink in self._global:
+            sink.close(error)
+        self._global.clear()
+        self._start_buffer.clear()

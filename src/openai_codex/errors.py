@@ -1,0 +1,207 @@
+"""The SDK's error hierarchy.
+
+Every error the SDK raises derives from :class:`CodexError`. JSON-RPC errors answered by the
+server become :class:`JsonRpcError` subclasses chosen by their code (see
+:func:`error_from_rpc`); errors from lower layers (OS, JSON, pydantic) are chained with
+``raise ... from``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "PARSE_ERROR",
+    "INVALID_REQUEST",
+    "METHOD_NOT_FOUND",
+    "INVALID_PARAMS",
+    "INTERNAL_ERROR",
+    "SERVER_OVERLOADED",
+    "CodexError",
+    "CodexRuntimeNotFoundError",
+    "CodexTimeoutError",
+    "TransportClosedError",
+    "ProtocolError",
+    "JsonRpcError",
+    "ParseError",
+    "InvalidRequestError",
+    "MethodNotFoundError",
+    "InvalidParamsError",
+    "InternalRpcError",
+    "ServerBusyError",
+    "RetryLimitExceededError",
+    "TurnFailedError",
+    "LoginError",
+    "error_from_rpc",
+    "is_retryable_error",
+]
+
+# JSON-RPC 2.0 standard codes, as used by the app-server.
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+# The app-server's overload signal (observed with 0.163.0 by sending 1,000 requests at
+# once): when its bounded request queue is full it answers at once with -32001 and the
+# message "Server overloaded; retry later." instead of running the request, so retrying
+# after a pause is safe. Under heavier floods it may even drop that answer ("dropping
+# overload response ... outbound queue is full" on its stderr): pass a timeout to requests
+# when you push that hard.
+SERVER_OVERLOADED = -32001
+_OVERLOAD_MESSAGE = "server overloaded"
+# The app-server answers an unknown method with -32600 "Invalid request: unknown variant
+# `METHOD`, expected one of ..." rather than the standard -32601; both become
+# MethodNotFoundError (the original code is kept on the exception).
+_UNKNOWN_METHOD_MARKER = "unknown variant"
+
+
+class CodexError(Exception):
+    """Base class of every error raised by the SDK."""
+
+
+class CodexRuntimeNotFoundError(CodexError):
+    """No ``codex`` executable could be found to launch the app-server."""
+
+
+class CodexTimeoutError(CodexError, TimeoutError):
+    """A wait ran out of time (a request, a turn, a login)."""
+
+
+class TransportClosedError(CodexError):
+    """The connection to the app-server is gone (the process exited or the pipe broke).
+
+    Attributes:
+        exit_code: the server process's exit status, when known.
+        stderr_tail: the last lines the server wrote on stderr.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        exit_code: int | None = None,
+        stderr_tail: Sequence[str] = (),
+    ) -> None:
+        self.exit_code = exit_code
+        self.stderr_tail: tuple[str, ...] = tuple(stderr_tail)
+        text = message
+        if exit_code is not None:
+            text += f" (exit code {exit_code})"
+        if self.stderr_tail:
+            text += "\nlast stderr lines:\n  " + "\n  ".join(self.stderr_tail)
+        super().__init__(text)
+
+
+class ProtocolError(CodexError):
+    """The server sent something that is not valid protocol (bad JSON, a bad envelope)."""
+
+
+class JsonRpcError(CodexError):
+    """The server answered a request with a JSON-RPC error.
+
+    Attributes:
+        code: the JSON-RPC error code.
+        message: the server's message.
+        data: the optional ``data`` member of the error.
+        method: the request method that failed.
+    """
+
+    def __init__(self, code: int, message: str, data: Any = None, method: str | None = None):
+        self.code = code
+        self.message = message
+        self.data = data
+        self.method = method
+        where = f"{method}: " if method else ""
+        super().__init__(f"{where}{message} (code {code})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.code, self.message, self.data, self.method))
+
+
+class ParseError(JsonRpcError):
+    """The server could not parse what the client sent (-32700)."""
+
+
+class InvalidRequestError(JsonRpcError):
+    """The request was invalid for the server's state (-32600), e.g. an unknown thread."""
+
+
+class MethodNotFoundError(JsonRpcError):
+    """The server does not know the method (-32601)."""
+
+
+class InvalidParamsError(JsonRpcError):
+    """The request's params did not match the method's schema (-32602)."""
+
+
+class InternalRpcError(JsonRpcError):
+    """The server failed while handling the request (-32603)."""
+
+
+class ServerBusyError(JsonRpcError):
+    """The server is overloaded and did not run the request; retry after a pause."""
+
+
+_ERRORS_BY_CODE: dict[int, type[JsonRpcError]] = {
+    PARSE_ERROR: ParseError,
+    INVALID_REQUEST: InvalidRequestError,
+    METHOD_NOT_FOUND: MethodNotFoundError,
+    INVALID_PARAMS: InvalidParamsError,
+    INTERNAL_ERROR: InternalRpcError,
+    SERVER_OVERLOADED: ServerBusyError,
+}
+
+
+def error_from_rpc(
+    code: int, message: str, data: Any = None, method: str | None = None
+) -> JsonRpcError:
+    """Build the :class:`JsonRpcError` subclass that matches a server error."""
+    if code == SERVER_OVERLOADED or _OVERLOAD_MESSAGE in message.lower():
+        return ServerBusyError(code, message, data, method)
+    if code == INVALID_REQUEST and method is not None and _is_unknown_method(message, method):
+        return MethodNotFoundError(code, message, data, method)
+    cls = _ERRORS_BY_CODE.get(code, JsonRpcError)
+    return cls(code, message, data, method)
+
+
+def _is_unknown_method(message: str, method: str) -> bool:
+    return _UNKNOWN_METHOD_MARKER in message and f"`{method}`" in message.split(",", 1)[0]
+
+
+class RetryLimitExceededError(CodexError):
+    """``retry_on_overload`` gave up; ``last_error`` is the final retryable failure."""
+
+    def __init__(self, attempts: int, last_error: BaseException) -> None:
+        self.attempts = attempts
+        self.last_error = last_error
+        super().__init__(f"gave up after {attempts} attempts: {last_error}")
+
+
+class TurnFailedError(CodexError):
+    """A turn ended with status ``failed``.
+
+    Attributes:
+        message: the server's turn error message.
+        result: the partial :class:`~openai_codex.TurnResult` (items and usage so far).
+    """
+
+    def __init__(self, message: str, result: Any = None) -> None:
+        self.message = message
+        self.result = result
+        super().__init__(f"turn failed: {message}")
+
+
+class LoginError(CodexError):
+    """A login could not be started or did not complete."""
+
+    def __init__(self, message: str, *, login_id: str | None = None) -> None:
+        self.login_id = login_id
+        where = f"login {login_id}: " if login_id else ""
+        super().__init__(f"{where}{message}")
+
+
+def is_retryable_error(exc: BaseException) -> bool:
+    """Whether ``exc`` signals an overloaded server, so the same call may be retried."""
+    return isinstance(exc, ServerBusyError)

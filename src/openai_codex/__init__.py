@@ -5,8 +5,29 @@ from __future__ import annotations
 from ._client import AsyncCodex
 from ._client_sync import Codex
 from ._config import CodexConfig
+from ._inputs import (
+    ImageInput,
+    Input,
+    InputItem,
+    LocalImageInput,
+    MentionInput,
+    SkillInput,
+    TextInput,
+)
 from ._metadata import ServerMetadata
 from ._notifications import Notification, UnknownNotification
+from ._options import (
+    ApprovalMode,
+    Sandbox,
+    ThreadForkOptions,
+    ThreadListOptions,
+    ThreadResumeOptions,
+    ThreadStartOptions,
+    TurnOptions,
+)
+from ._results import TurnResult
+from ._thread import AsyncThread, AsyncTurnHandle
+from ._thread_sync import Thread, TurnHandle
 from ._version import __version__
 from .errors import (
     CodexError,
@@ -29,7 +50,26 @@ from .errors import (
 from .retry import async_retry_on_overload, retry_on_overload
 
 __all__ = [
+    "ApprovalMode",
     "AsyncCodex",
+    "AsyncThread",
+    "AsyncTurnHandle",
+    "ImageInput",
+    "Input",
+    "InputItem",
+    "LocalImageInput",
+    "MentionInput",
+    "Sandbox",
+    "SkillInput",
+    "TextInput",
+    "Thread",
+    "ThreadForkOptions",
+    "ThreadListOptions",
+    "ThreadResumeOptions",
+    "ThreadStartOptions",
+    "TurnHandle",
+    "TurnOptions",
+    "TurnResult",
     "Codex",
     "CodexConfig",
     "CodexError",

@@ -6,16 +6,30 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._config import CodexConfig
 from ._connection import Connection
+from ._login import AsyncAccountMixin
 from ._metadata import ServerMetadata
 from ._notifications import Notification
+from ._options import (
+    ThreadForkOptions,
+    ThreadListOptions,
+    ThreadResumeOptions,
+    ThreadStartOptions,
+    build_params,
+)
 from ._runtime import build_argv, build_env
 from ._sinks import END, AsyncSink
+from ._thread import AsyncThread
 from ._transport.stdio import StdioTransport
 from .errors import CodexError, TransportClosedError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._generated.models import ModelListResponse, ThreadListResponse
 
 __all__ = ["AsyncCodex", "NotificationCallback"]
 
@@ -24,7 +38,7 @@ logger = logging.getLogger("openai_codex")
 NotificationCallback = Callable[[Notification], "Awaitable[None] | None"]
 
 
-class AsyncCodex:
+class AsyncCodex(AsyncAccountMixin):
     """An async client of one Codex app-server process.
 
     Use it as ``async with AsyncCodex() as codex: ...``, or call :meth:`start` and
@@ -154,6 +168,90 @@ class AsyncCodex:
         return await connection.request(
             method, params, timeout=timeout if timeout is not None else self.config.request_timeout
         )
+
+    # -- threads --------------------------------------------------------------------------
+
+    def thread(self, thread_id: str) -> AsyncThread:
+        """A handle on an existing thread by id (no request is sent).
+
+        If the server has not loaded the thread, it is resumed on first use.
+        """
+        return AsyncThread(self, thread_id)
+
+    async def _open_thread(self, method: str, params: dict[str, Any]) -> AsyncThread:
+        from ._generated.models import Thread as ThreadInfo
+
+        result = await self.request(method, params)
+        info = ThreadInfo.model_validate(result["thread"])
+        return AsyncThread(self, info.id, info)
+
+    async def thread_start(self, **options: Unpack[ThreadStartOptions]) -> AsyncThread:
+        """Start a new thread (``thread/start``).
+
+        Options are the fields of ``ThreadStartParams`` in snake_case (``model``, ``cwd``,
+        ``base_instructions``, ``developer_instructions``, ``ephemeral``, ``config``...),
+        plus ``approval_mode`` (:class:`ApprovalMode`) and ``sandbox`` (:class:`Sandbox`).
+        """
+        return await self._open_thread(
+            "thread/start", build_params("ThreadStartParams", dict(options))
+        )
+
+    async def thread_resume(
+        self, thread_id: str, **options: Unpack[ThreadResumeOptions]
+    ) -> AsyncThread:
+        """Load an existing thread so it can run turns (``thread/resume``)."""
+        params = build_params("ThreadResumeParams", dict(options), thread_id=thread_id)
+        return await self._open_thread("thread/resume", params)
+
+    async def thread_fork(
+        self, thread_id: str, **options: Unpack[ThreadForkOptions]
+    ) -> AsyncThread:
+        """Copy a thread's history into a new thread (``thread/fork``)."""
+        params = build_params("ThreadForkParams", dict(options), thread_id=thread_id)
+        return await self._open_thread("thread/fork", params)
+
+    async def _resume_for(self, thread_id: str) -> None:
+        await self.request("thread/resume", {"threadId": thread_id})
+
+    async def thread_list(self, **filters: Unpack[ThreadListOptions]) -> ThreadListResponse:
+        """List stored threads (``thread/list``), one page; follow ``next_cursor`` for more.
+
+        Filters: ``archived``, ``cursor``, ``cwd``, ``limit``, ``model_providers``,
+        ``search_term``, ``sort_direction``, ``sort_key``, ``source_kinds``.
+        """
+        from ._generated.models import ThreadListResponse
+
+        params = build_params("ThreadListParams", dict(filters))
+        return ThreadListResponse.model_validate(await self.request("thread/list", params))
+
+    async def thread_archive(self, thread_id: str) -> None:
+        """Archive a thread (``thread/archive``)."""
+        await self.request("thread/archive", {"threadId": thread_id})
+
+    async def thread_unarchive(self, thread_id: str) -> AsyncThread:
+        """Unarchive a thread (``thread/unarchive``); the returned thread can run turns."""
+        return await self._open_thread("thread/unarchive", {"threadId": thread_id})
+
+    async def models(self, *, include_hidden: bool = False) -> ModelListResponse:
+        """The models the server offers (``model/list``), every page merged."""
+        from ._generated.models import ModelListResponse
+
+        params: dict[str, Any] = {"includeHidden": include_hidden}
+        pages = []
+        while True:
+            page = ModelListResponse.model_validate(await self.request("model/list", params))
+            pages.append(page)
+            if not page.next_cursor:
+                break
+            params = {**params, "cursor": page.next_cursor}
+        first = pages[0]
+        if len(pages) > 1:
+            first = first.model_copy(
+                update={"data": [m for p in pages for m in p.data], "next_cursor": None}
+            )
+        return first
+
+    # -- notifications outside turns ------------------------------------------------------
 
     def on_notification(self, callback: NotificationCallback) -> Callable[[], None]:
         """Call ``callback`` for every notification that is not part of a turn.

@@ -12,22 +12,35 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncCodex
 from ._config import CodexConfig
+from ._login import SyncAccountMixin
 from ._metadata import ServerMetadata
 from ._notifications import Notification
 from ._portal import LoopThread
 from ._sinks import END, ThreadSink
+from ._thread_sync import Thread
 from .errors import CodexError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._generated.models import ModelListResponse, ThreadListResponse
+    from ._options import (
+        ThreadForkOptions,
+        ThreadListOptions,
+        ThreadResumeOptions,
+        ThreadStartOptions,
+    )
 
 __all__ = ["Codex"]
 
 logger = logging.getLogger("openai_codex")
 
 
-class Codex:
+class Codex(SyncAccountMixin):
     """A blocking client of one Codex app-server process.
 
     ``Codex()`` launches the server and completes the handshake; use it as a context
@@ -91,6 +104,43 @@ class Codex:
         Raises the same errors as :meth:`AsyncCodex.request`.
         """
         return self._portal.run(self._async.request(method, params, timeout=timeout))
+
+    # -- threads --------------------------------------------------------------------------
+
+    def thread(self, thread_id: str) -> Thread:
+        """A handle on an existing thread by id (see :meth:`AsyncCodex.thread`)."""
+        return Thread(self._portal, self._async.thread(thread_id))
+
+    def thread_start(self, **options: Unpack[ThreadStartOptions]) -> Thread:
+        """Start a new thread (see :meth:`AsyncCodex.thread_start`)."""
+        return Thread(self._portal, self._portal.run(self._async.thread_start(**options)))
+
+    def thread_resume(self, thread_id: str, **options: Unpack[ThreadResumeOptions]) -> Thread:
+        """Load an existing thread so it can run turns (``thread/resume``)."""
+        thread = self._portal.run(self._async.thread_resume(thread_id, **options))
+        return Thread(self._portal, thread)
+
+    def thread_fork(self, thread_id: str, **options: Unpack[ThreadForkOptions]) -> Thread:
+        """Copy a thread's history into a new thread (``thread/fork``)."""
+        return Thread(self._portal, self._portal.run(self._async.thread_fork(thread_id, **options)))
+
+    def thread_list(self, **filters: Unpack[ThreadListOptions]) -> ThreadListResponse:
+        """List stored threads (see :meth:`AsyncCodex.thread_list`)."""
+        return self._portal.run(self._async.thread_list(**filters))
+
+    def thread_archive(self, thread_id: str) -> None:
+        """Archive a thread (``thread/archive``)."""
+        self._portal.run(self._async.thread_archive(thread_id))
+
+    def thread_unarchive(self, thread_id: str) -> Thread:
+        """Unarchive a thread (``thread/unarchive``); the returned thread can run turns."""
+        return Thread(self._portal, self._portal.run(self._async.thread_unarchive(thread_id)))
+
+    def models(self, *, include_hidden: bool = False) -> ModelListResponse:
+        """The models the server offers (``model/list``), every page merged."""
+        return self._portal.run(self._async.models(include_hidden=include_hidden))
+
+    # -- notifications outside turns ------------------------------------------------------
 
     def on_notification(self, callback: Callable[[Notification], None]) -> Callable[[], None]:
         """Call ``callback`` for every notification that is not part of a turn.

@@ -15,11 +15,23 @@ Thread-level notifications (``threadId`` without a turn, e.g. ``thread/status/ch
 to the streams of that thread's running turns and to the global listeners. Notifications
 without a thread or turn go to the global listeners only. A turn's stream ends after its
 ``turn/completed``.
+
+Keyed waiters. :meth:`add_keyed` delivers notifications of one method whose key (e.g. the
+``loginId`` of ``account/login/completed``) equals a given value; they still reach the
+global listeners too, so nothing is consumed. A waiter registered with ``once=True`` is
+closed and dropped after its first item. Because a keyed notification can arrive before
+anyone asked for it (a login's completion may be dispatched before the coroutine that
+sent ``account/login/start`` resumes), :meth:`retain_keyed` makes the router keep the last
+few unclaimed notifications of a method (bounded, oldest dropped first); the next
+:meth:`add_keyed` for their key receives them first, in order, and removes them. A
+notification whose key is ``None`` is never retained and only reaches waiters registered
+for ``None`` and the global listeners.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +46,37 @@ TURN_COMPLETED = "turn/completed"
 
 KeyFn = Callable[[dict[str, Any]], "str | None"]
 
+DEFAULT_RETAIN = 64
+"""How many unclaimed keyed notifications :meth:`Router.retain_keyed` keeps by default."""
+
+
+class _KeyedRoute:
+    """The waiters and retained notifications of one keyed method."""
+
+    __slots__ = ("key_fn", "retain_limit", "retained", "sinks")
+
+    def __init__(self, key_fn: KeyFn) -> None:
+        self.key_fn = key_fn
+        # key -> [(sink, once)]; a "once" sink is closed and dropped after its first item.
+        self.sinks: dict[str | None, list[tuple[Sink[Notification], bool]]] = {}
+        self.retain_limit = 0
+        # key -> unclaimed notifications, oldest key first; at most retain_limit in total.
+        self.retained: OrderedDict[str, list[Notification]] = OrderedDict()
+
+    def retained_count(self) -> int:
+        return sum(len(notes) for notes in self.retained.values())
+
+    def retain(self, key: str, note: Notification) -> None:
+        self.retained.setdefault(key, []).append(note)
+        excess = self.retained_count() - self.retain_limit
+        while excess > 0 and self.retained:
+            oldest_key, notes = next(iter(self.retained.items()))
+            notes.pop(0)
+            excess -= 1
+            if not notes:
+                del self.retained[oldest_key]
+            logger.debug("dropped an unclaimed keyed notification (retention is full)")
+
 
 class Router:
     """Routes notifications to the sinks that asked for them."""
@@ -44,8 +87,8 @@ class Router:
         self._starting: dict[str, int] = {}
         self._start_buffer: dict[str, list[Notification]] = {}
         self._global: list[Sink[Notification]] = []
-        # method -> (key function, {key: sinks}); used for login completions.
-        self._keyed: dict[str, tuple[KeyFn, dict[str | None, list[Sink[Notification]]]]] = {}
+        # method -> its keyed waiters and retained notifications (login completions).
+        self._keyed: dict[str, _KeyedRoute] = {}
         self._closed_error: BaseException | None = None
 
     # -- turns ----------------------------------------------------------------------------
@@ -104,29 +147,84 @@ class Router:
 
     # -- keyed waiters and listeners ------------------------------------------------------
 
+    def _route(self, method: str, key_fn: KeyFn) -> _KeyedRoute:
+        route = self._keyed.get(method)
+        if route is None:
+            route = _KeyedRoute(key_fn)
+            self._keyed[method] = route
+        return route
+
+    def retain_keyed(self, method: str, key_fn: KeyFn, limit: int = DEFAULT_RETAIN) -> None:
+        """Keep up to ``limit`` unclaimed ``method`` notifications with a non-``None`` key.
+
+        Idempotent; a later call may only raise the limit. Call it before sending the
+        request whose notifications must not be missed.
+        """
+        route = self._route(method, key_fn)
+        route.retain_limit = max(route.retain_limit, limit)
+
     def add_keyed(
-        self, method: str, key_fn: KeyFn, key: str | None, sink: Sink[Notification]
+        self,
+        method: str,
+        key_fn: KeyFn,
+        key: str | None,
+        sink: Sink[Notification],
+        *,
+        once: bool = False,
     ) -> None:
-        """Deliver ``method`` notifications whose ``key_fn(params) == key`` to ``sink``."""
+        """Deliver ``method`` notifications whose ``key_fn(params) == key`` to ``sink``.
+
+        Retained notifications for ``key`` are delivered first (and forgotten). With
+        ``once=True`` the sink is closed and removed after its first item (later retained
+        items for the key are dropped), so a one-shot waiter needs no cleanup. After
+        :meth:`close` the sink is closed with its error.
+        """
         if self._closed_error is not None:
             sink.close(self._closed_error)
             return
-        entry = self._keyed.get(method)
-        if entry is None:
-            entry = (key_fn, {})
-            self._keyed[method] = entry
-        entry[1].setdefault(key, []).append(sink)
+        route = self._route(method, key_fn)
+        if key is not None:
+            replay = route.retained.pop(key, None)
+            if replay:
+                for note in replay:
+                    sink.put(note)
+                    if once:
+                        sink.close()
+                        return
+        route.sinks.setdefault(key, []).append((sink, once))
 
     def remove_keyed(self, method: str, key: str | None, sink: Sink[Notification]) -> None:
-        """Stop delivering to a keyed sink."""
-        entry = self._keyed.get(method)
-        if entry is None:
+        """Stop delivering to a keyed sink (it is not closed)."""
+        route = self._keyed.get(method)
+        if route is None:
             return
-        sinks = entry[1].get(key)
-        if sinks and sink in sinks:
-            sinks.remove(sink)
-            if not sinks:
-                del entry[1][key]
+        entries = route.sinks.get(key)
+        if not entries:
+            return
+        kept = [entry for entry in entries if entry[0] is not sink]
+        if kept:
+            route.sinks[key] = kept
+        else:
+            del route.sinks[key]
+
+    def _dispatch_keyed(self, route: _KeyedRoute, note: Notification) -> None:
+        key = route.key_fn(note.params)
+        entries = route.sinks.get(key)
+        if not entries:
+            if key is not None and route.retain_limit > 0:
+                route.retain(key, note)
+            return
+        keep: list[tuple[Sink[Notification], bool]] = []
+        for sink, once in entries:
+            sink.put(note)
+            if once:
+                sink.close()
+            else:
+                keep.append((sink, once))
+        if keep:
+            route.sinks[key] = keep
+        else:
+            del route.sinks[key]
 
     def add_listener(self, sink: Sink[Notification]) -> Callable[[], None]:
         """Deliver notifications not tied to a turn to ``sink``; returns the remover."""
@@ -172,9 +270,7 @@ class Router:
                         sink.put(note)
         keyed = self._keyed.get(method)
         if keyed is not None:
-            key_fn, by_key = keyed
-            for sink in by_key.get(key_fn(params), ()):
-                sink.put(note)
+            self._dispatch_keyed(keyed, note)
         for sink in self._global:
             sink.put(note)
         if not self._global and thread_id is None:
@@ -188,10 +284,12 @@ class Router:
                 sink.close(error)
         self._turn_sinks.clear()
         self._thread_turns.clear()
-        for _, by_key in self._keyed.values():
-            for sinks in by_key.values():
-                for sink in sinks:
+        for route in self._keyed.values():
+            for entries in route.sinks.values():
+                for sink, _once in entries:
                     sink.close(error)
+            route.sinks.clear()
+            route.retained.clear()
         self._keyed.clear()
         for sink in self._global:
             sink.close(error)

@@ -1,0 +1,117 @@
+"""Assembling a :class:`TurnResult` from the notifications of one turn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ._notifications import Notification
+from .errors import TurnFailedError
+
+if TYPE_CHECKING:
+    from ._generated.models import ThreadItem, ThreadTokenUsage, TurnError, TurnStatus
+
+__all__ = ["TurnCollector", "TurnResult"]
+
+TURN_COMPLETED = "turn/completed"
+ITEM_COMPLETED = "item/completed"
+TOKEN_USAGE = "thread/tokenUsage/updated"
+
+
+@dataclass
+class TurnResult:
+    """The outcome of one turn.
+
+    Attributes:
+        id: the turn id.
+        thread_id: the thread the turn ran on.
+        status: ``completed``, ``interrupted`` or ``failed`` (a ``TurnStatus``).
+        error: the server's ``TurnError`` for a failed or interrupted turn, else ``None``.
+        started_at / completed_at: Unix timestamps in seconds, when reported.
+        duration_ms: how long the turn took, when reported.
+        final_response: the text of the last agent message (the one in the
+            ``final_answer`` phase when the model marks phases), or ``None``.
+        items: every completed item of the turn (``ThreadItem`` models), in order.
+        usage: the thread's token usage as reported during this turn
+            (``ThreadTokenUsage``: ``.total`` and ``.last``), or ``None``.
+    """
+
+    id: str
+    thread_id: str
+    status: TurnStatus
+    error: TurnError | None = None
+    started_at: int | None = None
+    completed_at: int | None = None
+    duration_ms: int | None = None
+    final_response: str | None = None
+    items: list[ThreadItem] = field(default_factory=list)
+    usage: ThreadTokenUsage | None = None
+
+
+class TurnCollector:
+    """Feeds on one turn's notifications and builds its :class:`TurnResult`."""
+
+    __slots__ = ("_items", "_turn", "_usage", "done", "thread_id", "turn_id")
+
+    def __init__(self, thread_id: str, turn_id: str) -> None:
+        self.thread_id = thread_id
+        self.turn_id = turn_id
+        self._items: list[Any] = []
+        self._usage: Any = None
+        self._turn: Any = None
+        self.done = False
+
+    def feed(self, note: Notification) -> bool:
+        """Record one notification; returns True once the turn has completed."""
+        method = note.method
+        if method == ITEM_COMPLETED:
+            self._items.append(note.payload.item)
+        elif method == TOKEN_USAGE:
+            self._usage = note.payload.token_usage
+        elif method == TURN_COMPLETED and note.turn_id == self.turn_id:
+            self._turn = note.payload.turn
+            self.done = True
+        return self.done
+
+    def result(self) -> TurnResult:
+        """The result so far (complete once :attr:`done`)."""
+        from ._generated.models import TurnStatus
+
+        turn = self._turn
+        items = self._items
+        if turn is not None and not items and turn.items:
+            items = list(turn.items)
+        return TurnResult(
+            id=self.turn_id,
+            thread_id=self.thread_id,
+            status=turn.status if turn is not None else TurnStatus.in_progress,
+            error=turn.error if turn is not None else None,
+            started_at=turn.started_at if turn is not None else None,
+            completed_at=turn.completed_at if turn is not None else None,
+            duration_ms=turn.duration_ms if turn is not None else None,
+            final_response=final_response(items),
+            items=list(items),
+            usage=self._usage,
+        )
+
+    def finish(self) -> TurnResult:
+        """The final result; raises :class:`TurnFailedError` for a failed turn."""
+        result = self.result()
+        if getattr(result.status, "value", result.status) == "failed":
+            message = result.error.message if result.error is not None else "unknown error"
+            raise TurnFailedError(message, result)
+        return result
+
+
+def final_response(items: list[Any]) -> str | None:
+    """The last agent message's text, preferring the ``final_answer`` phase."""
+    last: str | None = None
+    final: str | None = None
+    for item in items:
+        if getattr(item, "type", None) != "agentMessage":
+            continue
+        last = item.text
+        phase = getattr(item, "phase", None)
+        if phase is not None and getattr(phase, "value", phase) == "final_answer":
+            final = item.text
+    return final if final is not None else last

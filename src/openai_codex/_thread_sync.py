@@ -1,0 +1,113 @@
+"""``Thread`` and ``TurnHandle``: the blocking twins of ``AsyncThread``/``AsyncTurnHandle``.
+
+Each method runs the async method on the client's loop thread. A turn's events go straight
+from the connection's reader into a :class:`ThreadSink` that the caller's thread drains,
+so streaming costs no round trip through the loop per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ._inputs import Input
+from ._notifications import Notification
+from ._portal import LoopThread
+from ._results import TurnCollector, TurnResult
+from ._sinks import END, ThreadSink
+from ._thread import AsyncThread
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._generated.models import Thread as ThreadInfo
+    from ._generated.models import ThreadReadResponse
+    from ._options import TurnOptions
+
+__all__ = ["Thread", "TurnHandle"]
+
+
+class Thread:
+    """One conversation on the server (blocking API; see :class:`AsyncThread`)."""
+
+    def __init__(self, portal: LoopThread, thread: AsyncThread) -> None:
+        self._portal = portal
+        self._async = thread
+        self.id = thread.id
+
+    def __repr__(self) -> str:
+        return f"Thread(id={self.id!r})"
+
+    @property
+    def info(self) -> ThreadInfo | None:
+        """The protocol ``Thread`` record from the last start/resume/fork/read, if any."""
+        return self._async.info
+
+    def turn(self, input: Input, **options: Unpack[TurnOptions]) -> TurnHandle:
+        """Start a turn and return its handle at once (see :meth:`AsyncThread.turn`)."""
+        sink: ThreadSink[Notification] = ThreadSink()
+        turn_id = self._portal.run(self._async._start_turn(input, dict(options), sink))
+        return TurnHandle(self, turn_id, sink)
+
+    def run(self, input: Input, **options: Unpack[TurnOptions]) -> TurnResult:
+        """Run a turn to the end and return its result (see :meth:`AsyncThread.run`)."""
+        return self.turn(input, **options).run()
+
+    def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
+        """Read the thread (``thread/read``), optionally with every turn and item."""
+        return self._portal.run(self._async.read(include_turns=include_turns))
+
+    def set_name(self, name: str) -> None:
+        """Give the thread a name (``thread/name/set``)."""
+        self._portal.run(self._async.set_name(name))
+
+    def compact(self) -> None:
+        """Ask the server to compact the thread's history (``thread/compact/start``)."""
+        self._portal.run(self._async.compact())
+
+
+class TurnHandle:
+    """A running turn (blocking API; see :class:`AsyncTurnHandle`)."""
+
+    def __init__(self, thread: Thread, turn_id: str, sink: ThreadSink[Notification]) -> None:
+        self._thread = thread
+        self.id = turn_id
+        self.thread_id = thread.id
+        self._sink = sink
+        self._collector = TurnCollector(thread.id, turn_id)
+
+    def __repr__(self) -> str:
+        return f"TurnHandle(id={self.id!r}, thread_id={self.thread_id!r})"
+
+    def stream(self) -> Iterator[Notification]:
+        """Yield this turn's notifications, ending after its ``turn/completed``.
+
+        Raises:
+            TransportClosedError: the server exited during the turn.
+        """
+        collector = self._collector
+        get = self._sink.get
+        while not collector.done:
+            item = get()
+            if item is END:
+                return
+            collector.feed(item)  # type: ignore[arg-type]
+            yield item  # type: ignore[misc]
+
+    def run(self) -> TurnResult:
+        """Consume the rest of the turn and return its result.
+
+        Raises:
+            TurnFailedError: the turn failed; ``.result`` keeps the partial result.
+        """
+        for _ in self.stream():
+            pass
+        return self._collector.finish()
+
+    def steer(self, input: Input) -> None:
+        """Add input to the running turn (``turn/steer``)."""
+        self._thread._portal.run(self._thread._async._steer(self.id, input))
+
+    def interrupt(self) -> None:
+        """Ask the server to stop the turn (``turn/interrupt``); it completes as interrupted."""
+        self._thread._portal.run(self._thread._async._interrupt(self.id))

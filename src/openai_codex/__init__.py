@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from ._approvals import (
+    ApprovalFileChange,
+    ApprovalHandler,
+    ApprovalRequest,
+    Decision,
+    UserInputAnswers,
+    UserInputHandler,
+    UserInputOption,
+    UserInputQuestion,
+    UserInputRequest,
+)
 from ._client import AsyncCodex
 from ._client_sync import Codex
 from ._config import CodexConfig
@@ -13,6 +24,12 @@ from ._inputs import (
     MentionInput,
     SkillInput,
     TextInput,
+)
+from ._login import (
+    AsyncChatgptLoginHandle,
+    AsyncDeviceCodeLoginHandle,
+    ChatgptLoginHandle,
+    DeviceCodeLoginHandle,
 )
 from ._metadata import ServerMetadata
 from ._notifications import Notification, UnknownNotification
@@ -28,6 +45,7 @@ from ._options import (
 from ._results import TurnResult
 from ._thread import AsyncThread, AsyncTurnHandle
 from ._thread_sync import Thread, TurnHandle
+from ._tools import ImageResult, Tool, tool
 from ._version import __version__
 from .errors import (
     CodexError,
@@ -38,6 +56,7 @@ from .errors import (
     InvalidRequestError,
     JsonRpcError,
     LoginError,
+    LoginRejectedError,
     MethodNotFoundError,
     ParseError,
     ProtocolError,
@@ -50,6 +69,23 @@ from .errors import (
 from .retry import async_retry_on_overload, retry_on_overload
 
 __all__ = [
+    "ApprovalFileChange",
+    "ApprovalHandler",
+    "ApprovalRequest",
+    "Decision",
+    "ImageResult",
+    "Tool",
+    "UserInputAnswers",
+    "UserInputHandler",
+    "UserInputOption",
+    "UserInputQuestion",
+    "UserInputRequest",
+    "tool",
+    "AsyncChatgptLoginHandle",
+    "AsyncDeviceCodeLoginHandle",
+    "ChatgptLoginHandle",
+    "DeviceCodeLoginHandle",
+    "LoginRejectedError",
     "ApprovalMode",
     "AsyncCodex",
     "AsyncThread",

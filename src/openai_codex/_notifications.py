@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
 
 __all__ = ["Notification", "UnknownNotification", "payload_model"]
+
+logger = logging.getLogger("openai_codex")
 
 _model_cache: dict[str, Any] = {}
 
@@ -67,14 +70,27 @@ class Notification:
 
     @property
     def payload(self) -> Any:
-        """The typed payload (validated lazily, then cached)."""
+        """The typed payload (validated lazily, then cached).
+
+        A payload that does not match the generated model (a newer server sending a new
+        item type or enum value) gives an :class:`UnknownNotification` with the raw params
+        instead of an exception, and a warning on the ``openai_codex`` logger.
+        """
         payload = self._payload
         if payload is None:
             model = payload_model(self.method)
             if model is None:
                 payload = UnknownNotification(self.method, self.params)
             else:
-                payload = model.model_validate(self.params)
+                try:
+                    payload = model.model_validate(self.params)
+                except ValueError as exc:  # pydantic.ValidationError
+                    logger.warning(
+                        "%s did not match the protocol schema; keeping raw params: %s",
+                        self.method,
+                        str(exc).splitlines()[0],
+                    )
+                    payload = UnknownNotification(self.method, self.params)
             self._payload = payload
         return payload
 

@@ -11,6 +11,10 @@ that thread's notifications are buffered, and :meth:`claim_turn` replays the one
 claimed turn (and the thread-level ones) into the new stream, in order. Once no start is in
 flight the buffer is dropped, so it cannot grow without bound.
 
+Some turns are started by the server itself (``thread/compact/start`` answers ``{}`` and
+then runs a compaction turn). :meth:`expect_turn` attaches a sink to the next
+``turn/started`` of a thread whose turn nobody has claimed, so such a turn can be awaited.
+
 Thread-level notifications (``threadId`` without a turn, e.g. ``thread/status/changed``) go
 to the streams of that thread's running turns and to the global listeners. Notifications
 without a thread or turn go to the global listeners only. A turn's stream ends after its
@@ -43,6 +47,7 @@ __all__ = ["Router"]
 logger = logging.getLogger("openai_codex")
 
 TURN_COMPLETED = "turn/completed"
+TURN_STARTED = "turn/started"
 
 KeyFn = Callable[[dict[str, Any]], "str | None"]
 
@@ -86,6 +91,8 @@ class Router:
         self._thread_turns: dict[str, set[str]] = {}
         self._starting: dict[str, int] = {}
         self._start_buffer: dict[str, list[Notification]] = {}
+        # thread id -> sinks waiting for the next unclaimed turn/started of that thread.
+        self._expected: dict[str, list[Sink[Notification]]] = {}
         self._global: list[Sink[Notification]] = []
         # method -> its keyed waiters and retained notifications (login completions).
         self._keyed: dict[str, _KeyedRoute] = {}
@@ -129,6 +136,42 @@ class Router:
             return
         self._turn_sinks.setdefault(turn_id, []).append(sink)
         self._thread_turns.setdefault(thread_id, set()).add(turn_id)
+
+    def expect_turn(self, thread_id: str, sink: Sink[Notification]) -> Callable[[], None]:
+        """Attach ``sink`` to the next turn that starts on ``thread_id`` and that no stream
+        has claimed (a turn the server starts by itself, such as a compaction).
+
+        Call it before sending the request that makes the server start the turn. The sink
+        gets that turn's notifications from its ``turn/started`` on and is closed after its
+        ``turn/completed``. Returns a function that withdraws the wait if no turn has been
+        attached yet (it does not detach a sink already attached; see :meth:`release_turn`).
+        """
+        if self._closed_error is not None:
+            sink.close(self._closed_error)
+            return lambda: None
+        self._expected.setdefault(thread_id, []).append(sink)
+        cancelled = False
+
+        def cancel() -> None:
+            nonlocal cancelled
+            waiting = self._expected.get(thread_id)
+            if not cancelled and waiting and sink in waiting:
+                waiting.remove(sink)
+                if not waiting:
+                    del self._expected[thread_id]
+            cancelled = True
+
+        return cancel
+
+    def _attach_expected(self, thread_id: str, turn_id: str) -> list[Sink[Notification]]:
+        waiting = self._expected[thread_id]
+        sink = waiting.pop(0)
+        if not waiting:
+            del self._expected[thread_id]
+        sinks = [sink]
+        self._turn_sinks[turn_id] = sinks
+        self._thread_turns.setdefault(thread_id, set()).add(turn_id)
+        return sinks
 
     def release_turn(self, turn_id: str, sink: Sink[Notification]) -> None:
         """Detach a sink whose consumer stopped early."""
@@ -251,6 +294,8 @@ class Router:
         turn_id = turn_id_of(params)
         if turn_id is not None:
             sinks = self._turn_sinks.get(turn_id)
+            if sinks is None and method == TURN_STARTED and thread_id in self._expected:
+                sinks = self._attach_expected(thread_id, turn_id)
             if sinks is not None:
                 for sink in sinks:
                     sink.put(note)
@@ -284,6 +329,10 @@ class Router:
                 sink.close(error)
         self._turn_sinks.clear()
         self._thread_turns.clear()
+        for waiting in self._expected.values():
+            for sink in waiting:
+                sink.close(error)
+        self._expected.clear()
         for route in self._keyed.values():
             for entries in route.sinks.values():
                 for sink, _once in entries:

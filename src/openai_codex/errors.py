@@ -33,6 +33,7 @@ __all__ = [
     "RetryLimitExceededError",
     "TurnFailedError",
     "LoginError",
+    "LoginRejectedError",
     "error_from_rpc",
     "is_retryable_error",
 ]
@@ -200,6 +201,35 @@ class LoginError(CodexError):
         self.login_id = login_id
         where = f"login {login_id}: " if login_id else ""
         super().__init__(f"{where}{message}")
+
+
+class LoginRejectedError(LoginError):
+    """The server refused to start a login (``account/login/start`` answered an error).
+
+    For example ``"device code login is not enabled for this Codex server..."`` (-32600)
+    when the issuer does not offer device codes. The original
+    :class:`~openai_codex.JsonRpcError` is chained as ``__cause__`` (with any API key
+    redacted from its message).
+
+    Attributes:
+        code: the JSON-RPC error code of the server's answer.
+        message: the server's message.
+        login_type: which login was refused (``"apiKey"``, ``"chatgpt"``,
+            ``"chatgptDeviceCode"``).
+    """
+
+    def __init__(self, message: str, *, code: int, login_type: str) -> None:
+        self.code = code
+        self.message = message
+        self.login_type = login_type
+        super().__init__(f"{login_type} login rejected: {message} (code {code})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_rejected, (self.message, self.code, self.login_type))
+
+
+def _rebuild_rejected(message: str, code: int, login_type: str) -> LoginRejectedError:
+    return LoginRejectedError(message, code=code, login_type=login_type)
 
 
 def is_retryable_error(exc: BaseException) -> bool:

@@ -46,7 +46,9 @@ def test_async_client_initializes_with_the_same_metadata(harness: CodexHarness) 
     assert run(main()).startswith("codex_python_sdk/")
 
 
-def test_env_cwd_and_config_overrides_reach_the_child(harness: CodexHarness, tmp_path: Path) -> None:
+def test_env_cwd_and_config_overrides_reach_the_child(
+    harness: CodexHarness, tmp_path: Path
+) -> None:
     config = harness.config(
         cwd=tmp_path,
         env={"OPENAI_CODEX_TEST_MARKER": "hello-child"},
@@ -155,11 +157,13 @@ def test_async_close_leaves_no_child_process_and_no_task(harness: CodexHarness) 
 
 
 def test_a_malformed_line_fails_the_connection_with_a_clear_error() -> None:
-    with Codex(fake_server_config("malformed")) as codex:
-        with pytest.raises(ProtocolError, match="invalid JSON: this is not json"):
-            for _ in range(100):
-                codex.request("thread/list", {})
-                time.sleep(0.02)
+    with (
+        Codex(fake_server_config("malformed")) as codex,
+        pytest.raises(ProtocolError, match="invalid JSON: this is not json"),
+    ):
+        for _ in range(100):
+            codex.request("thread/list", {})
+            time.sleep(0.02)
 
 
 def test_a_server_exiting_before_initialize_reports_its_stderr() -> None:

@@ -21,6 +21,7 @@ from ._options import (
     build_params,
 )
 from ._runtime import build_argv, build_env
+from ._server_requests import ServerRequestDispatcher, ToolsArg, prepare_thread_options
 from ._sinks import END, AsyncSink
 from ._thread import AsyncThread
 from ._transport.stdio import StdioTransport
@@ -29,6 +30,7 @@ from .errors import CodexError, TransportClosedError
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._approvals import ApprovalHandler, UserInputHandler
     from ._generated.models import ModelListResponse, ThreadListResponse
 
 __all__ = ["AsyncCodex", "NotificationCallback"]
@@ -54,6 +56,8 @@ class AsyncCodex(AsyncAccountMixin):
         self._start_lock: asyncio.Lock | None = None
         self._listener_tasks: set[asyncio.Task[None]] = set()
         self._closed = False
+        # Answers server requests (tools, approvals, user input) by thread.
+        self._server_requests = ServerRequestDispatcher()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -96,7 +100,8 @@ class AsyncCodex(AsyncAccountMixin):
             )
         except OSError as exc:
             raise TransportClosedError(f"could not start {argv[0]}: {exc}") from exc
-        connection = Connection(transport)
+        connection = Connection(transport, self._server_requests.make_router())
+        connection.request_handler = self._server_requests
         connection.start()
         self._transport = transport
         self._connection = connection
@@ -185,30 +190,93 @@ class AsyncCodex(AsyncAccountMixin):
         info = ThreadInfo.model_validate(result["thread"])
         return AsyncThread(self, info.id, info)
 
-    async def thread_start(self, **options: Unpack[ThreadStartOptions]) -> AsyncThread:
+    async def thread_start(
+        self,
+        *,
+        tools: ToolsArg | None = None,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[ThreadStartOptions],
+    ) -> AsyncThread:
         """Start a new thread (``thread/start``).
 
         Options are the fields of ``ThreadStartParams`` in snake_case (``model``, ``cwd``,
         ``base_instructions``, ``developer_instructions``, ``ephemeral``, ``config``...),
         plus ``approval_mode`` (:class:`ApprovalMode`) and ``sandbox`` (:class:`Sandbox`).
+
+        ``tools``: Python functions (or :func:`~openai_codex.tool` objects) the agent may
+        call; they are declared as the thread's ``dynamicTools``. ``on_approval``: called
+        with an :class:`~openai_codex.ApprovalRequest` when the agent asks to act outside
+        its sandbox, returns a :class:`~openai_codex.Decision`; unless you pass an approval
+        option, setting it selects ``ApprovalMode.on_request``. ``on_user_input``: answers
+        the agent's questions (:class:`~openai_codex.UserInputRequest`). Handlers may be
+        functions or coroutine functions. See ``docs/tools-and-approvals.md``.
         """
-        return await self._open_thread(
-            "thread/start", build_params("ThreadStartParams", dict(options))
+        opts: dict[str, Any] = dict(options)
+        handlers = prepare_thread_options(
+            opts, tools=tools, on_approval=on_approval, on_user_input=on_user_input
         )
+        fixed: dict[str, Any] = {}
+        if handlers is not None and handlers.tools is not None and len(handlers.tools):
+            fixed["dynamic_tools"] = handlers.tools.specs()
+        thread = await self._open_thread(
+            "thread/start", build_params("ThreadStartParams", opts, **fixed)
+        )
+        self._server_requests.register_thread(thread.id, handlers)
+        return thread
 
     async def thread_resume(
-        self, thread_id: str, **options: Unpack[ThreadResumeOptions]
+        self,
+        thread_id: str,
+        *,
+        tools: ToolsArg | None = None,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[ThreadResumeOptions],
     ) -> AsyncThread:
-        """Load an existing thread so it can run turns (``thread/resume``)."""
-        params = build_params("ThreadResumeParams", dict(options), thread_id=thread_id)
-        return await self._open_thread("thread/resume", params)
+        """Load an existing thread so it can run turns (``thread/resume``).
+
+        ``tools`` registers the Python functions behind the tools the thread was started
+        with: the server keeps a thread's tool specs (from ``thread_start``) and offers
+        them to the model again, but cannot add new ones here. ``on_approval`` and
+        ``on_user_input`` are as in :meth:`thread_start`; handlers not given keep the ones
+        this client already has for the thread.
+        """
+        opts: dict[str, Any] = dict(options)
+        handlers = prepare_thread_options(
+            opts, tools=tools, on_approval=on_approval, on_user_input=on_user_input
+        )
+        params = build_params("ThreadResumeParams", opts, thread_id=thread_id)
+        thread = await self._open_thread("thread/resume", params)
+        self._server_requests.register_thread(thread.id, handlers)
+        return thread
 
     async def thread_fork(
-        self, thread_id: str, **options: Unpack[ThreadForkOptions]
+        self,
+        thread_id: str,
+        *,
+        tools: ToolsArg | None = None,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[ThreadForkOptions],
     ) -> AsyncThread:
-        """Copy a thread's history into a new thread (``thread/fork``)."""
-        params = build_params("ThreadForkParams", dict(options), thread_id=thread_id)
-        return await self._open_thread("thread/fork", params)
+        """Copy a thread's history into a new thread (``thread/fork``).
+
+        The fork keeps the source thread's tool specs on the server, and here it inherits
+        the source thread's handlers (tools, ``on_approval``, ``on_user_input``) unless
+        you pass others.
+        """
+        opts: dict[str, Any] = dict(options)
+        handlers = prepare_thread_options(
+            opts, tools=tools, on_approval=on_approval, on_user_input=on_user_input
+        )
+        params = build_params("ThreadForkParams", opts, thread_id=thread_id)
+        thread = await self._open_thread("thread/fork", params)
+        inherited = self._server_requests.handlers(thread_id)
+        self._server_requests.register_thread(
+            thread.id, handlers.merged_over(inherited) if handlers is not None else inherited
+        )
+        return thread
 
     async def _resume_for(self, thread_id: str) -> None:
         await self.request("thread/resume", {"threadId": thread_id})

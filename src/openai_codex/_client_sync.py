@@ -27,6 +27,7 @@ from .errors import CodexError
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._approvals import ApprovalHandler, UserInputHandler
     from ._generated.models import ModelListResponse, ThreadListResponse
     from ._options import (
         ThreadForkOptions,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
         ThreadResumeOptions,
         ThreadStartOptions,
     )
+    from ._server_requests import ToolsArg
 
 __all__ = ["Codex"]
 
@@ -111,18 +113,54 @@ class Codex(SyncAccountMixin):
         """A handle on an existing thread by id (see :meth:`AsyncCodex.thread`)."""
         return Thread(self._portal, self._async.thread(thread_id))
 
-    def thread_start(self, **options: Unpack[ThreadStartOptions]) -> Thread:
-        """Start a new thread (see :meth:`AsyncCodex.thread_start`)."""
-        return Thread(self._portal, self._portal.run(self._async.thread_start(**options)))
+    def thread_start(
+        self,
+        *,
+        tools: ToolsArg | None = None,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[ThreadStartOptions],
+    ) -> Thread:
+        """Start a new thread (see :meth:`AsyncCodex.thread_start`).
 
-    def thread_resume(self, thread_id: str, **options: Unpack[ThreadResumeOptions]) -> Thread:
-        """Load an existing thread so it can run turns (``thread/resume``)."""
-        thread = self._portal.run(self._async.thread_resume(thread_id, **options))
-        return Thread(self._portal, thread)
+        ``tools``, ``on_approval`` and ``on_user_input`` work as there; plain-function
+        handlers run on a worker thread of this client, never on the connection's.
+        """
+        coro = self._async.thread_start(
+            tools=tools, on_approval=on_approval, on_user_input=on_user_input, **options
+        )
+        return Thread(self._portal, self._portal.run(coro))
 
-    def thread_fork(self, thread_id: str, **options: Unpack[ThreadForkOptions]) -> Thread:
-        """Copy a thread's history into a new thread (``thread/fork``)."""
-        return Thread(self._portal, self._portal.run(self._async.thread_fork(thread_id, **options)))
+    def thread_resume(
+        self,
+        thread_id: str,
+        *,
+        tools: ToolsArg | None = None,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[ThreadResumeOptions],
+    ) -> Thread:
+        """Load an existing thread so it can run turns (see
+        :meth:`AsyncCodex.thread_resume`)."""
+        coro = self._async.thread_resume(
+            thread_id, tools=tools, on_approval=on_approval, on_user_input=on_user_input, **options
+        )
+        return Thread(self._portal, self._portal.run(coro))
+
+    def thread_fork(
+        self,
+        thread_id: str,
+        *,
+        tools: ToolsArg | None = None,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[ThreadForkOptions],
+    ) -> Thread:
+        """Copy a thread's history into a new thread (see :meth:`AsyncCodex.thread_fork`)."""
+        coro = self._async.thread_fork(
+            thread_id, tools=tools, on_approval=on_approval, on_user_input=on_user_input, **options
+        )
+        return Thread(self._portal, self._portal.run(coro))
 
     def thread_list(self, **filters: Unpack[ThreadListOptions]) -> ThreadListResponse:
         """List stored threads (see :meth:`AsyncCodex.thread_list`)."""

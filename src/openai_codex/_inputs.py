@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -33,7 +33,13 @@ class TextInput:
 
 @dataclass(frozen=True)
 class ImageInput:
-    """An image by URL (``https://...`` or a ``data:`` URL)."""
+    """An image by URL.
+
+    App-server 0.163.0 accepts inline ``data:`` URLs only: a remote ``https://`` URL makes
+    ``turn/start`` fail with :class:`~openai_codex.InvalidRequestError` ("remote image URLs
+    are not supported; use an inline data URL instead"). For a file, use
+    :class:`LocalImageInput`.
+    """
 
     url: str
 
@@ -92,6 +98,9 @@ Input: TypeAlias = (
 _WIRE_TYPES = {"text", "image", "localImage", "skill", "mention", "audio", "localAudio"}
 
 
+_ITEM_KINDS = "str, TextInput, ImageInput, LocalImageInput, SkillInput, MentionInput or a wire dict"
+
+
 def _one(item: Any) -> dict[str, Any]:
     if isinstance(item, str):
         return {"type": "text", "text": item}
@@ -104,12 +113,18 @@ def _one(item: Any) -> dict[str, Any]:
         if kind not in _WIRE_TYPES:
             raise ValueError(f"input dict needs a 'type' among {sorted(_WIRE_TYPES)}: {item!r}")
         if kind == "localImage":
-            return LocalImageInput(item["path"]).to_wire()
+            path = item.get("path")
+            if not isinstance(path, (str, os.PathLike)):
+                raise ValueError(f"a localImage input needs a 'path': {item!r}")
+            return {**item, **LocalImageInput(path).to_wire()}
         return dict(item)
-    raise TypeError(
-        "input items must be str, TextInput, ImageInput, LocalImageInput, SkillInput, "
-        f"MentionInput or a wire dict, not {type(item).__name__}"
-    )
+    raise TypeError(f"input items must be {_ITEM_KINDS}, not {_describe(item)}")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, os.PathLike):
+        return f"a path ({value!r}; wrap an image path in LocalImageInput)"
+    return type(value).__name__
 
 
 def normalize_input(value: Input) -> list[dict[str, Any]]:
@@ -121,8 +136,12 @@ def normalize_input(value: Input) -> list[dict[str, Any]]:
     """
     if isinstance(value, (str, Mapping)) or hasattr(value, "to_wire"):
         items = [_one(value)]
-    else:
+    elif isinstance(value, Iterable) and not isinstance(value, (bytes, bytearray)):
         items = [_one(v) for v in value]
+    else:
+        raise TypeError(
+            f"input must be one item or a list of items ({_ITEM_KINDS}), not {_describe(value)}"
+        )
     if not items:
         raise ValueError("a turn needs at least one input item")
     return items

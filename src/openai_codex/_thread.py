@@ -15,11 +15,15 @@ from .errors import InvalidRequestError
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._approvals import ApprovalHandler, UserInputHandler
     from ._client import AsyncCodex
     from ._generated.models import Thread as ThreadInfo
     from ._generated.models import ThreadReadResponse
 
-__all__ = ["AsyncThread", "AsyncTurnHandle", "is_thread_not_loaded"]
+__all__ = ["COMPACT_START_TIMEOUT", "AsyncThread", "AsyncTurnHandle", "is_thread_not_loaded"]
+
+COMPACT_START_TIMEOUT = 30.0
+"""Seconds :meth:`AsyncThread.compact` waits for the server to start the compaction turn."""
 
 
 def is_thread_not_loaded(exc: BaseException) -> bool:
@@ -54,23 +58,48 @@ class AsyncThread:
         await self._codex._resume_for(self.id)
         return await self._codex.request(method, params)
 
-    async def turn(self, input: Input, **options: Unpack[TurnOptions]) -> AsyncTurnHandle:
+    async def turn(
+        self,
+        input: Input,
+        *,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[TurnOptions],
+    ) -> AsyncTurnHandle:
         """Start a turn and return its handle at once; stream or wait on the handle.
 
         ``input`` is a str, one input item, a wire dict, or a list of those. Options are the
         fields of ``TurnStartParams`` (see :class:`~openai_codex.TurnOptions`).
+        ``on_approval`` / ``on_user_input`` answer this turn's requests instead of the
+        thread's handlers (see :meth:`AsyncCodex.thread_start`); they are dropped when the
+        turn completes.
         """
+        from ._server_requests import start_turn_with_handlers
+
         sink: AsyncSink[Notification] = AsyncSink()
-        turn_id = await self._start_turn(input, dict(options), sink)
+        turn_id = await start_turn_with_handlers(
+            self, input, dict(options), sink, on_approval, on_user_input
+        )
         return AsyncTurnHandle(self, turn_id, sink)
 
-    async def run(self, input: Input, **options: Unpack[TurnOptions]) -> TurnResult:
+    async def run(
+        self,
+        input: Input,
+        *,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[TurnOptions],
+    ) -> TurnResult:
         """Run a turn to the end and return its :class:`TurnResult`.
+
+        ``on_approval`` / ``on_user_input``: as in :meth:`turn`.
 
         Raises:
             TurnFailedError: the turn failed; ``.result`` keeps the partial result.
         """
-        handle = await self.turn(input, **options)
+        handle = await self.turn(
+            input, on_approval=on_approval, on_user_input=on_user_input, **options
+        )
         return await handle.run()
 
     async def _start_turn(
@@ -125,8 +154,39 @@ class AsyncThread:
         await self._thread_request("thread/name/set", {"threadId": self.id, "name": name})
 
     async def compact(self) -> None:
-        """Ask the server to compact the thread's history (``thread/compact/start``)."""
-        await self._thread_request("thread/compact/start", {"threadId": self.id})
+        """Compact the thread's history (``thread/compact/start``) and wait until it is done.
+
+        The server answers ``thread/compact/start`` at once and then runs the compaction
+        as a turn of its own; until that turn completes, ``turn/start`` on the thread
+        fails ("ActiveTurnNotSteerable"). So this method waits for that turn's end.
+
+        Raises:
+            TurnFailedError: the compaction failed (e.g. the model request failed).
+            CodexTimeoutError: the server did not start the compaction within
+                ``COMPACT_START_TIMEOUT`` seconds.
+        """
+        connection = await self._codex._conn()
+        sink: AsyncSink[Notification] = AsyncSink()
+        cancel = connection.router.expect_turn(self.id, sink)
+        collector: TurnCollector | None = None
+        try:
+            await self._thread_request("thread/compact/start", {"threadId": self.id})
+            first = await sink.get(timeout=COMPACT_START_TIMEOUT)
+            if first is END:
+                return
+            note: Notification = first  # type: ignore[assignment]
+            collector = TurnCollector(self.id, note.turn_id or "")
+            collector.feed(note)
+            while not collector.done:
+                got = await sink.get()
+                if got is END:
+                    break
+                collector.feed(got)  # type: ignore[arg-type]
+        finally:
+            cancel()
+            if collector is not None and not collector.done:
+                connection.router.release_turn(collector.turn_id, sink)
+        collector.finish()
 
 
 class AsyncTurnHandle:

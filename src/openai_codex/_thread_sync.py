@@ -20,6 +20,7 @@ from ._thread import AsyncThread
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ._approvals import ApprovalHandler, UserInputHandler
     from ._generated.models import Thread as ThreadInfo
     from ._generated.models import ThreadReadResponse
     from ._options import TurnOptions
@@ -43,15 +44,37 @@ class Thread:
         """The protocol ``Thread`` record from the last start/resume/fork/read, if any."""
         return self._async.info
 
-    def turn(self, input: Input, **options: Unpack[TurnOptions]) -> TurnHandle:
+    def turn(
+        self,
+        input: Input,
+        *,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[TurnOptions],
+    ) -> TurnHandle:
         """Start a turn and return its handle at once (see :meth:`AsyncThread.turn`)."""
+        from ._server_requests import start_turn_with_handlers
+
         sink: ThreadSink[Notification] = ThreadSink()
-        turn_id = self._portal.run(self._async._start_turn(input, dict(options), sink))
+        turn_id = self._portal.run(
+            start_turn_with_handlers(
+                self._async, input, dict(options), sink, on_approval, on_user_input
+            )
+        )
         return TurnHandle(self, turn_id, sink)
 
-    def run(self, input: Input, **options: Unpack[TurnOptions]) -> TurnResult:
+    def run(
+        self,
+        input: Input,
+        *,
+        on_approval: ApprovalHandler | None = None,
+        on_user_input: UserInputHandler | None = None,
+        **options: Unpack[TurnOptions],
+    ) -> TurnResult:
         """Run a turn to the end and return its result (see :meth:`AsyncThread.run`)."""
-        return self.turn(input, **options).run()
+        return self.turn(
+            input, on_approval=on_approval, on_user_input=on_user_input, **options
+        ).run()
 
     def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """Read the thread (``thread/read``), optionally with every turn and item."""

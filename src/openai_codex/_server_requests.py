@@ -1,0 +1,428 @@
+"""Answering the app-server's requests to the client, routed by the thread they name.
+
+One :class:`ServerRequestDispatcher` per client is the connection's request handler. It
+keeps, per thread id, the handlers given to ``thread_start`` / ``thread_resume`` /
+``thread_fork`` (Python tools, ``on_approval``, ``on_user_input``), and per running turn
+the handlers given to ``turn`` / ``run``, which take precedence for that turn and are
+dropped when its ``turn/completed`` arrives.
+
+What each server request gets:
+
+=====================================  ======================================================
+method                                 answer
+=====================================  ======================================================
+``item/tool/call``                     the thread's tool registry runs the tool; no tools
+                                       registered → ``success: false`` with a message
+``item/commandExecution/requestApproval``,
+``item/fileChange/requestApproval``,
+``item/permissions/requestApproval``,
+``execCommandApproval``,
+``applyPatchApproval``                 the turn's, else the thread's ``on_approval``; none →
+                                       **decline** (a raising handler → decline, logged)
+``item/tool/requestUserInput``         the turn's, else the thread's ``on_user_input``; none
+                                       (or a raising handler) → no answers
+                                       (``{"answers": {}}``), so the turn goes on
+``currentTime/read``                   the local clock
+``mcpServer/elicitation/request``      ``{"action": "decline"}``
+anything else                          error -32601 (method not found) at once
+=====================================  ======================================================
+
+Handlers may be plain functions or coroutine functions. Plain functions run in the event
+loop's default executor (``asyncio.to_thread``) so the connection's reader, and every other
+thread's stream, keeps flowing while they run. Each request runs in its own task; the
+connection answers it exactly once, with an error if the client closes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ._approvals import (
+    APPROVAL_METHODS,
+    USER_INPUT_REQUEST,
+    ApprovalFileChange,
+    ApprovalHandler,
+    Decision,
+    UserInputHandler,
+    approval_request_from,
+    approval_response,
+    file_changes_from_item,
+    to_decision,
+    user_input_request_from,
+    user_input_response,
+)
+from ._connection import RequestHandler, ServerRequestError
+from ._notifications import turn_id_of
+from ._options import ApprovalMode
+from ._router import Router
+from ._tools import Tool, ToolRegistry, _is_async_callable
+from .errors import METHOD_NOT_FOUND
+
+if TYPE_CHECKING:
+    from ._inputs import Input
+    from ._notifications import Notification
+    from ._sinks import Sink
+    from ._thread import AsyncThread
+
+__all__ = [
+    "ServerRequestDispatcher",
+    "ThreadHandlers",
+    "ToolsArg",
+    "prepare_thread_options",
+    "start_turn_with_handlers",
+]
+
+logger = logging.getLogger("openai_codex")
+
+T = TypeVar("T")
+
+TOOL_CALL = "item/tool/call"
+CURRENT_TIME = "currentTime/read"
+ELICITATION = "mcpServer/elicitation/request"
+
+ToolsArg = Iterable["Tool[..., Any] | Callable[..., Any]"]
+"""What ``tools=`` accepts: :class:`Tool` objects or plain functions (wrapped with ``tool``)."""
+
+_APPROVAL_OPTION_KEYS = ("approval_mode", "approval_policy", "approvals_reviewer")
+
+
+@dataclass(frozen=True)
+class ThreadHandlers:
+    """The handlers registered for one thread (any of them may be missing)."""
+
+    tools: ToolRegistry | None = None
+    on_approval: ApprovalHandler | None = None
+    on_user_input: UserInputHandler | None = None
+
+    def merged_over(self, older: ThreadHandlers | None) -> ThreadHandlers:
+        """These handlers, falling back to ``older``'s for the ones not set here."""
+        if older is None:
+            return self
+        return ThreadHandlers(
+            tools=self.tools if self.tools is not None else older.tools,
+            on_approval=self.on_approval if self.on_approval is not None else older.on_approval,
+            on_user_input=(
+                self.on_user_input if self.on_user_input is not None else older.on_user_input
+            ),
+        )
+
+
+class _TurnScope:
+    """Handlers given to one ``turn()``/``run()`` call."""
+
+    __slots__ = ("finished", "on_approval", "on_user_input", "thread_id", "turn_id")
+
+    def __init__(
+        self,
+        thread_id: str,
+        on_approval: ApprovalHandler | None,
+        on_user_input: UserInputHandler | None,
+    ) -> None:
+        self.thread_id = thread_id
+        self.on_approval = on_approval
+        self.on_user_input = on_user_input
+        self.turn_id: str | None = None  # known once turn/start has answered
+        self.finished: set[str] = set()  # turns of the thread completed before that
+
+
+class _ObservingRouter(Router):
+    """A router that shows every notification to the dispatcher before routing it."""
+
+    def __init__(self, observe: Callable[[str, dict[str, Any]], None]) -> None:
+        super().__init__()
+        self._observe = observe
+
+    def dispatch(self, method: str, params: dict[str, Any]) -> None:
+        try:
+            self._observe(method, params)
+        except Exception:  # bookkeeping must never break routing
+            logger.exception("observing notification %s failed", method)
+        super().dispatch(method, params)
+
+
+async def call_handler(handler: Callable[[Any], Any], argument: Any) -> Any:
+    """Call a sync or async handler; sync ones run in a worker thread (``to_thread``)."""
+    if _is_async_callable(handler):
+        result = await handler(argument)
+    else:
+        result = await asyncio.to_thread(handler, argument)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+class ServerRequestDispatcher:
+    """The request handler of one connection: routes server requests to thread handlers.
+
+    All methods run on the client's event loop (the reader thread for the sync client).
+    """
+
+    def __init__(self) -> None:
+        self._threads: dict[str, ThreadHandlers] = {}
+        self._scopes: dict[str, list[_TurnScope]] = {}
+        # (thread id, item id) -> (turn id, changes) of fileChange items in progress.
+        self._file_changes: dict[tuple[str, str], tuple[str | None, tuple[ApprovalFileChange, ...]]]
+        self._file_changes = {}
+        self._method_handlers: dict[str, RequestHandler] = {}
+
+    # -- wiring -----------------------------------------------------------------------
+
+    def make_router(self) -> Router:
+        """A :class:`Router` for the connection that lets this dispatcher observe items."""
+        return _ObservingRouter(self.observe)
+
+    def set_method_handler(self, method: str, handler: RequestHandler | None) -> None:
+        """Answer ``method`` (one not routed by thread) with ``handler``; None removes it."""
+        if handler is None:
+            self._method_handlers.pop(method, None)
+        else:
+            self._method_handlers[method] = handler
+
+    # -- registration ---------------------------------------------------------------------
+
+    def register_thread(self, thread_id: str, handlers: ThreadHandlers | None) -> None:
+        """Set the handlers of a thread; handlers not given keep their previous value."""
+        if handlers is None:
+            return
+        self._threads[thread_id] = handlers.merged_over(self._threads.get(thread_id))
+
+    def handlers(self, thread_id: str) -> ThreadHandlers | None:
+        """The handlers registered for a thread, if any."""
+        return self._threads.get(thread_id)
+
+    def forget_thread(self, thread_id: str) -> None:
+        """Drop a thread's handlers (its requests then get the defaults)."""
+        self._threads.pop(thread_id, None)
+
+    def begin_turn(
+        self,
+        thread_id: str,
+        on_approval: ApprovalHandler | None,
+        on_user_input: UserInputHandler | None,
+    ) -> _TurnScope:
+        """Install turn handlers before ``turn/start`` is sent (they bind to its turn id)."""
+        scope = _TurnScope(thread_id, on_approval, on_user_input)
+        self._scopes.setdefault(thread_id, []).append(scope)
+        return scope
+
+    def bind_turn(self, scope: _TurnScope, turn_id: str) -> None:
+        """The turn id is known: the scope now applies to that turn only."""
+        if turn_id in scope.finished:  # the turn was over before its start returned
+            self.end_turn(scope)
+            return
+        scope.turn_id = turn_id
+        scope.finished.clear()
+
+    def end_turn(self, scope: _TurnScope) -> None:
+        """Drop turn handlers (the turn completed, or its start failed)."""
+        scopes = self._scopes.get(scope.thread_id)
+        if scopes and scope in scopes:
+            scopes.remove(scope)
+            if not scopes:
+                del self._scopes[scope.thread_id]
+
+    # -- notifications --------------------------------------------------------------------
+
+    def observe(self, method: str, params: dict[str, Any]) -> None:
+        """Track file-change items and turn completions (called by the router)."""
+        if method == "item/started" or method == "item/completed":
+            item = params.get("item")
+            thread_id = params.get("threadId")
+            if not isinstance(item, dict) or item.get("type") != "fileChange":
+                return
+            if not isinstance(thread_id, str) or not isinstance(item.get("id"), str):
+                return
+            key = (thread_id, item["id"])
+            if method == "item/started":
+                self._file_changes[key] = (turn_id_of(params), file_changes_from_item(item))
+            else:
+                self._file_changes.pop(key, None)
+        elif method == "turn/completed":
+            thread_id = params.get("threadId")
+            turn_id = turn_id_of(params)
+            if not isinstance(thread_id, str) or turn_id is None:
+                return
+            for scope in list(self._scopes.get(thread_id, ())):
+                if scope.turn_id == turn_id:
+                    self.end_turn(scope)
+                elif scope.turn_id is None:
+                    scope.finished.add(turn_id)
+            stale = [
+                k for k, (t, _) in self._file_changes.items() if k[0] == thread_id and t == turn_id
+            ]
+            for key in stale:
+                del self._file_changes[key]
+
+    # -- lookup ---------------------------------------------------------------------------
+
+    def _scope_for(self, thread_id: str | None, turn_id: str | None) -> list[_TurnScope]:
+        if thread_id is None:
+            return []
+        scopes = self._scopes.get(thread_id)
+        if not scopes:
+            return []
+        exact = [s for s in scopes if turn_id is not None and s.turn_id == turn_id]
+        pending = [s for s in scopes if s.turn_id is None]
+        if turn_id is None:
+            return list(reversed(scopes))
+        return exact + pending
+
+    def approval_handler(
+        self, thread_id: str | None, turn_id: str | None
+    ) -> ApprovalHandler | None:
+        """The handler that answers approvals for a thread/turn: turn's, else thread's."""
+        for scope in self._scope_for(thread_id, turn_id):
+            if scope.on_approval is not None:
+                return scope.on_approval
+        handlers = self._threads.get(thread_id) if thread_id is not None else None
+        return handlers.on_approval if handlers is not None else None
+
+    def user_input_handler(
+        self, thread_id: str | None, turn_id: str | None
+    ) -> UserInputHandler | None:
+        """The handler that answers user-input requests: turn's, else thread's."""
+        for scope in self._scope_for(thread_id, turn_id):
+            if scope.on_user_input is not None:
+                return scope.on_user_input
+        handlers = self._threads.get(thread_id) if thread_id is not None else None
+        return handlers.on_user_input if handlers is not None else None
+
+    # -- answering ------------------------------------------------------------------------
+
+    async def __call__(self, method: str, params: Any) -> Any:
+        """Answer one server request (the connection's ``request_handler``)."""
+        if not isinstance(params, dict):
+            params = {}
+        custom = self._method_handlers.get(method)
+        if custom is not None:
+            return await custom(method, params)
+        if method == TOOL_CALL:
+            return await self._tool_call(params)
+        if method in APPROVAL_METHODS:
+            return await self._approval(method, params)
+        if method == USER_INPUT_REQUEST:
+            return await self._user_input(params)
+        if method == CURRENT_TIME:
+            return {"currentTimeAt": int(time.time())}
+        if method == ELICITATION:
+            return {"action": "decline", "content": None}
+        raise ServerRequestError(METHOD_NOT_FOUND, f"client does not handle {method}")
+
+    async def _tool_call(self, params: dict[str, Any]) -> dict[str, object]:
+        thread_id = params.get("threadId")
+        name = str(params.get("tool", ""))
+        handlers = self._threads.get(thread_id) if isinstance(thread_id, str) else None
+        registry = handlers.tools if handlers is not None else None
+        if registry is None:
+            logger.warning("tool call %r for thread %s, which has no tools here", name, thread_id)
+            return {
+                "success": False,
+                "contentItems": [
+                    {
+                        "type": "inputText",
+                        "text": f"Tool '{name}' is not available: this client registered no "
+                        "tools for the thread.",
+                    }
+                ],
+            }
+        return await registry.dispatch(name, params.get("arguments"))
+
+    async def _approval(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        thread_id = params.get("threadId") or params.get("conversationId")
+        item_id = params.get("itemId")
+        changes: tuple[ApprovalFileChange, ...] = ()
+        if isinstance(thread_id, str) and isinstance(item_id, str):
+            entry = self._file_changes.get((thread_id, item_id))
+            if entry is not None:
+                changes = entry[1]
+        request = approval_request_from(method, params, changes)
+        handler = self.approval_handler(request.thread_id, request.turn_id)
+        if handler is None:
+            logger.info(
+                "declining %s approval for thread %s: no on_approval handler",
+                request.kind,
+                request.thread_id,
+            )
+            return approval_response(request, Decision.decline)
+        try:
+            result = await call_handler(handler, request)
+            if isinstance(result, Mapping):
+                return dict(result)
+            decision = to_decision(result)
+        except Exception:
+            logger.exception("on_approval handler failed; declining the %s request", request.kind)
+            decision = Decision.decline
+        return approval_response(request, decision)
+
+    async def _user_input(self, params: dict[str, Any]) -> dict[str, Any]:
+        request = user_input_request_from(params)
+        handler = self.user_input_handler(request.thread_id, request.turn_id)
+        if handler is None:
+            logger.info("answering no user input for thread %s: no handler", request.thread_id)
+            return user_input_response(None)
+        try:
+            return user_input_response(await call_handler(handler, request))
+        except Exception:
+            logger.exception("on_user_input handler failed; answering no input")
+            return user_input_response(None)
+
+
+# ----------------------------------------------------------------------- client helpers
+
+
+def prepare_thread_options(
+    options: dict[str, Any],
+    *,
+    tools: ToolsArg | None,
+    on_approval: ApprovalHandler | None,
+    on_user_input: UserInputHandler | None,
+) -> ThreadHandlers | None:
+    """Build a thread's handlers; with ``on_approval``, default ``approval_mode`` to
+    ``on_request`` in ``options`` (mutated) unless an approval option was given.
+
+    Returns None when no handler was given (nothing changes then).
+    """
+    if tools is not None and (isinstance(tools, (Tool, str)) or not hasattr(tools, "__iter__")):
+        raise TypeError("tools= takes a list of functions or Tool objects, e.g. tools=[fn]")
+    registry = ToolRegistry(tools) if tools is not None else None
+    if registry is None and on_approval is None and on_user_input is None:
+        return None
+    if on_approval is not None:
+        apply_approval_default(options)
+    return ThreadHandlers(tools=registry, on_approval=on_approval, on_user_input=on_user_input)
+
+
+def apply_approval_default(options: dict[str, Any]) -> None:
+    """Ask the server to route approvals to us unless the caller chose an approval option."""
+    if all(options.get(key) is None for key in _APPROVAL_OPTION_KEYS):
+        options["approval_mode"] = ApprovalMode.on_request
+
+
+async def start_turn_with_handlers(
+    thread: AsyncThread,
+    input: Input,
+    options: dict[str, Any],
+    sink: Sink[Notification],
+    on_approval: ApprovalHandler | None,
+    on_user_input: UserInputHandler | None,
+) -> str:
+    """Start a turn whose requests go to the given handlers first; returns the turn id."""
+    if on_approval is None and on_user_input is None:
+        return await thread._start_turn(input, options, sink)
+    if on_approval is not None:
+        apply_approval_default(options)
+    dispatcher = thread._codex._server_requests
+    scope = dispatcher.begin_turn(thread.id, on_approval, on_user_input)
+    try:
+        turn_id = await thread._start_turn(input, options, sink)
+    except BaseException:
+        dispatcher.end_turn(scope)
+        raise
+    dispatcher.bind_turn(scope, turn_id)
+    return turn_id

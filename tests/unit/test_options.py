@@ -1,0 +1,164 @@
+"""Keyword options of thread and turn methods, translated to protocol params."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+import pytest
+
+from openai_codex import (
+    ApprovalMode,
+    Sandbox,
+    ThreadForkOptions,
+    ThreadListOptions,
+    ThreadResumeOptions,
+    ThreadStartOptions,
+    TurnOptions,
+)
+from openai_codex._generated import models
+from openai_codex._options import build_params
+
+SDK_ONLY = {"approval_mode", "sandbox"}
+
+
+def thread(**options: Any) -> dict[str, Any]:
+    return build_params("ThreadStartParams", options)
+
+
+def turn(**options: Any) -> dict[str, Any]:
+    return build_params(
+        "TurnStartParams", options, turn=True, thread_id="th", input=[{"type": "text", "text": "x"}]
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        (ApprovalMode.never, {"approvalPolicy": "never"}),
+        (ApprovalMode.on_request, {"approvalPolicy": "on-request", "approvalsReviewer": "user"}),
+        (
+            ApprovalMode.auto_review,
+            {"approvalPolicy": "on-request", "approvalsReviewer": "auto_review"},
+        ),
+        ("on_request", {"approvalPolicy": "on-request", "approvalsReviewer": "user"}),
+    ],
+)
+def test_approval_mode_maps_to_policy_and_reviewer_on_threads_and_turns(
+    mode: ApprovalMode | str, expected: dict[str, str]
+) -> None:
+    assert thread(approval_mode=mode) == expected
+    params = turn(approval_mode=mode)
+    assert {k: params[k] for k in expected} == expected
+    assert "approvalMode" not in params
+
+
+def test_an_explicit_approval_policy_wins_over_approval_mode() -> None:
+    params = thread(approval_mode=ApprovalMode.on_request, approval_policy="never")
+    assert params == {"approvalPolicy": "never", "approvalsReviewer": "user"}
+
+
+def test_an_unknown_approval_mode_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="approval_mode must be one of never, on_request"):
+        thread(approval_mode="sometimes")
+
+
+@pytest.mark.parametrize(
+    ("sandbox", "thread_value", "turn_type"),
+    [
+        (Sandbox.read_only, "read-only", "readOnly"),
+        (Sandbox.workspace_write, "workspace-write", "workspaceWrite"),
+        (Sandbox.danger_full_access, "danger-full-access", "dangerFullAccess"),
+        ("workspace-write", "workspace-write", "workspaceWrite"),
+    ],
+)
+def test_sandbox_is_a_mode_on_threads_and_a_policy_on_turns(
+    sandbox: Sandbox | str, thread_value: str, turn_type: str
+) -> None:
+    assert thread(sandbox=sandbox) == {"sandbox": thread_value}
+    params = turn(sandbox=sandbox)
+    assert params["sandboxPolicy"] == {"type": turn_type}
+    assert "sandbox" not in params
+    # Both are valid protocol values.
+    models.ThreadStartParams.model_validate(thread(sandbox=sandbox))
+    models.TurnStartParams.model_validate(params)
+
+
+def test_an_unknown_sandbox_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="sandbox must be one of read-only"):
+        thread(sandbox="everything")
+    with pytest.raises(ValueError, match="sandbox must be one of"):
+        turn(sandbox="readOnly")
+
+
+def test_an_unknown_option_raises_type_error_naming_it() -> None:
+    with pytest.raises(TypeError, match=r"ThreadStartParams: made_up"):
+        thread(made_up=1)
+    with pytest.raises(TypeError, match=r"TurnStartParams: also_wrong, wrong"):
+        turn(wrong=1, also_wrong=2)
+    with pytest.raises(TypeError, match="baseInstructions"):
+        thread(baseInstructions="wire names are not options")
+
+
+def test_a_value_of_the_wrong_type_fails_validation() -> None:
+    with pytest.raises(pydantic.ValidationError):
+        build_params("ThreadListParams", {"limit": "many"})
+    with pytest.raises(pydantic.ValidationError):
+        turn(summary="very long")
+
+
+def test_options_come_out_in_camel_case_with_only_the_given_fields() -> None:
+    assert thread(
+        base_instructions="base",
+        developer_instructions="dev",
+        model_provider="mock_provider",
+        service_name="svc",
+        ephemeral=False,
+        cwd="/repo",
+    ) == {
+        "baseInstructions": "base",
+        "developerInstructions": "dev",
+        "modelProvider": "mock_provider",
+        "serviceName": "svc",
+        "ephemeral": False,
+        "cwd": "/repo",
+    }
+    schema = {"type": "object", "properties": {"a": {"type": "string"}}}
+    assert turn(output_schema=schema, effort="low") == {
+        "outputSchema": schema,
+        "effort": "low",
+        "threadId": "th",
+        "input": [{"type": "text", "text": "x"}],
+    }
+    assert build_params("ThreadResumeParams", {}, thread_id="abc") == {"threadId": "abc"}
+
+
+def test_none_values_are_left_out() -> None:
+    assert thread(model=None, cwd=None, sandbox=None, approval_mode=None) == {}
+
+
+def test_enum_values_become_their_wire_values() -> None:
+    params = build_params(
+        "ThreadListParams",
+        {"sort_direction": models.SortDirection.asc, "search_term": "x", "limit": 5},
+    )
+    assert params == {"sortDirection": "asc", "searchTerm": "x", "limit": 5}
+    assert thread(personality=models.Personality.pragmatic) == {"personality": "pragmatic"}
+
+
+@pytest.mark.parametrize(
+    ("options", "model_name"),
+    [
+        (ThreadStartOptions, "ThreadStartParams"),
+        (ThreadResumeOptions, "ThreadResumeParams"),
+        (ThreadForkOptions, "ThreadForkParams"),
+        (TurnOptions, "TurnStartParams"),
+        (ThreadListOptions, "ThreadListParams"),
+    ],
+)
+def test_every_documented_option_is_a_field_of_its_params_model(
+    options: type, model_name: str
+) -> None:
+    fields = getattr(models, model_name).model_fields
+    names = set(options.__required_keys__ | options.__optional_keys__) - SDK_ONLY  # type: ignore[attr-defined]
+    assert names <= set(fields), names - set(fields)

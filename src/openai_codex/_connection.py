@@ -116,6 +116,10 @@ class Connection:
             if not future.done():
                 self._protocol.forget(request_id)
                 future.cancel()
+            elif not future.cancelled():
+                # The reader may have failed this future while send() raised; mark its
+                # exception as seen so asyncio does not report it as never retrieved.
+                future.exception()
 
     async def notify(self, method: str, params: Any = None) -> None:
         """Send a notification."""

@@ -14,6 +14,7 @@ fails before anything is sent.
 from __future__ import annotations
 
 import enum
+import os
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class _ThreadCommon(TypedDict, total=False):
     approval_mode: ApprovalMode | str
     base_instructions: str
     config: dict[str, Any]
-    cwd: str
+    cwd: str | os.PathLike[str]
     developer_instructions: str
     model: str
     model_provider: str
@@ -122,7 +123,7 @@ class TurnOptions(TypedDict, total=False):
     """Options of ``run`` and ``turn`` (fields of ``TurnStartParams``)."""
 
     approval_mode: ApprovalMode | str
-    cwd: str
+    cwd: str | os.PathLike[str]
     effort: str
     model: str
     output_schema: dict[str, Any]
@@ -147,7 +148,11 @@ class ThreadListOptions(TypedDict, total=False):
 
 
 def _translate(options: dict[str, Any], *, turn: bool) -> dict[str, Any]:
-    fields = {k: v for k, v in options.items() if v is not None}
+    fields = {
+        k: os.fspath(v) if isinstance(v, os.PathLike) else v
+        for k, v in options.items()
+        if v is not None
+    }
     mode = fields.pop("approval_mode", None)
     if mode is not None:
         try:

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from .errors import CodexError
+
 __all__ = ["LoopThread"]
 
 T = TypeVar("T")
@@ -50,7 +52,7 @@ class LoopThread:
             raise RuntimeError("a sync Codex method was called from its own event loop thread")
         if self._stopped:
             coro.close()
-            raise RuntimeError("this Codex client is closed")
+            raise CodexError("this Codex client is closed; create a new one")
         future = asyncio.run_coroutine_threadsafe(coro, self.loop)
         try:
             while True:

@@ -162,7 +162,14 @@ def error_from_rpc(
     if code == SERVER_OVERLOADED or _OVERLOAD_MESSAGE in message.lower():
         return ServerBusyError(code, message, data, method)
     if code == INVALID_REQUEST and method is not None and _is_unknown_method(message, method):
-        return MethodNotFoundError(code, message, data, method)
+        # Keep the server's list of known methods in ``data``, not in the message.
+        known = message.split("expected one of", 1)[-1].strip()
+        return MethodNotFoundError(
+            code,
+            f"unknown method `{method}` (the server's known methods are in .data)",
+            data if data is not None else {"serverMessage": message, "expected": known},
+            method,
+        )
     cls = _ERRORS_BY_CODE.get(code, JsonRpcError)
     return cls(code, message, data, method)
 

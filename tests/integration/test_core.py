@@ -74,7 +74,9 @@ def test_an_unknown_method_raises_method_not_found(codex: Codex) -> None:
     with pytest.raises(MethodNotFoundError) as info:
         codex.request("no/such/method", {})
     assert info.value.method == "no/such/method"
-    assert "unknown variant" in info.value.message
+    assert info.value.message.startswith("unknown method `no/such/method`")
+    assert "thread/start" in info.value.data["serverMessage"]
+    assert len(str(info.value)) < 200
 
 
 def test_eight_threads_share_one_client(codex: Codex) -> None:
@@ -184,3 +186,30 @@ def test_an_unsupported_config_makes_the_real_server_exit_with_its_message(
 def test_a_stderr_flood_does_not_block_the_connection() -> None:
     with Codex(fake_server_config("stderr")) as codex:
         assert codex.request("ping", {"n": 1}) == {"echo": {"n": 1}}
+
+
+def test_the_harness_server_never_reaches_outside_hosts(harness: CodexHarness) -> None:
+    import logging
+
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logger = logging.getLogger("openai_codex")
+    handler = Collect(level=logging.DEBUG)
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        with Codex(harness.config(env={"RUST_LOG": "info"})) as codex:
+            codex.thread_start().run("hi")
+            time.sleep(0.5)  # start-up syncs run in the background
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    text = "\n".join(records)
+    assert "codex app-server" in text  # stderr really was captured
+    for host in ("chatgpt.com", "github.com", "api.openai.com"):
+        assert host not in text

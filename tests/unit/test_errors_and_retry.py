@@ -52,6 +52,8 @@ def test_the_servers_unknown_variant_answer_is_method_not_found() -> None:
     )
     assert isinstance(err, MethodNotFoundError)
     assert err.code == -32600
+    assert err.message == "unknown method `x/y` (the server's known methods are in .data)"
+    assert err.data["serverMessage"].startswith("Invalid request")
     other = error_from_rpc(-32600, "thread not found: abc", None, "turn/start")
     assert type(other) is InvalidRequestError
 

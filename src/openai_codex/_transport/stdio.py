@@ -7,6 +7,7 @@ import collections
 import contextlib
 import logging
 import os
+import re
 import signal
 from collections.abc import Sequence
 
@@ -20,6 +21,8 @@ _READ_CHUNK = 1 << 18
 _STDERR_TAIL_LINES = 40
 _STDERR_MAX_LINE = 64 * 1024
 _WRITE_HIGH_WATER = 1 << 20
+# The server colours its log lines; error messages and logs get them plain.
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 class StdioTransport:
@@ -165,7 +168,7 @@ class StdioTransport:
                 return
             if not raw:
                 return
-            line = raw.decode("utf-8", "replace").rstrip()
+            line = _ANSI_ESCAPE.sub("", raw.decode("utf-8", "replace")).rstrip()
             if not line:
                 continue
             if len(line) > 2000:

@@ -35,6 +35,10 @@ class HarnessIssuer(Protocol):
     def harness_config_overrides(self) -> Mapping[str, object]: ...
 
 
+OFFLINE_CHATGPT_BASE_URL = "http://127.0.0.1:9/backend-api/"
+"""Where the harness points ChatGPT backend calls: a closed local port (discard)."""
+
+
 def _testing_root() -> Path:
     """Where harness directories live: under the user's home, never the system temp dir
     (the app-server warns about and skips helper links under temp dirs)."""
@@ -187,7 +191,16 @@ class CodexHarness:
         }
         if self._model_catalog:
             values["model_catalog_json"] = str(self.catalog_path)
+        # Keep the server off the internet: ChatGPT backend calls (remote control, featured
+        # plugins) go to a closed local port unless a MockIssuer overrides the URL, and the
+        # curated-plugin sync (git/GitHub/ChatGPT downloads at start-up) is switched off.
+        values["chatgpt_base_url"] = OFFLINE_CHATGPT_BASE_URL
+        features: dict[str, object] = {"plugins": False}
+        extra_features = self._extra_config.get("features")
+        if isinstance(extra_features, Mapping):
+            features.update(extra_features)
         values.update(self._extra_config)
+        values["features"] = features
         providers = dict(values.get("model_providers") or {})
         providers[MOCK_PROVIDER_ID] = provider
         values["model_providers"] = providers

@@ -48,6 +48,7 @@ __all__ = [
     "offline_kit",
     "open_async_codex",
     "open_codex",
+    "sample_models",
 ]
 
 OFFLINE_ENV = "OPENAI_CODEX_EXAMPLES_OFFLINE"
@@ -138,3 +139,62 @@ async def open_async_codex(
     with _kit(issuer, harness_options) as kit:
         async with AsyncCodex(kit.harness.config(**dict(config or {}))) as codex:
             yield codex
+
+
+# --------------------------------------------------------------------------- extra models
+
+# Two made-up models with reasoning efforts, so model-picking examples have a choice offline
+# (the harness's own ``mock-model`` advertises no effort). Each entry is a Codex model
+# catalog entry (``model_catalog_json``); every model is served by the same MockModel.
+_SAMPLE_MODELS = (
+    ("sample-model-1", "Sample model 1", ("low", "medium")),
+    ("sample-model-2", "Sample model 2", ("low", "medium", "high")),
+)
+
+
+def _catalog_entry(slug: str, name: str, efforts: tuple[str, ...], priority: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "slug": slug,
+        "display_name": name,
+        "description": f"{name}: an offline example model (answers come from MockModel)",
+        "supported_reasoning_levels": [
+            {"effort": effort, "description": f"{effort} reasoning"} for effort in efforts
+        ],
+        "shell_type": "unified_exec",
+        "visibility": "list",
+        "supported_in_api": True,
+        "priority": priority,
+        "support_verbosity": False,
+        "truncation_policy": {"mode": "bytes", "limit": 10000},
+        "experimental_supported_tools": [],
+        "base_instructions": "You are a mock model used by the openai-codex examples.",
+    }
+    if efforts:
+        entry["default_reasoning_level"] = efforts[0]
+    return entry
+
+
+def sample_models() -> dict[str, Any]:
+    """Options for :func:`open_codex` that list two more models offline.
+
+    ``open_codex(**sample_models())``: offline, ``codex.models()`` then lists
+    ``mock-model`` (the default), ``sample-model-1`` (efforts low, medium) and
+    ``sample-model-2`` (low, medium, high); all of them answer through the same
+    MockModel. Against your real Codex this returns ``{}`` and your real models are listed.
+    """
+    if not is_offline():
+        return {}
+    import atexit
+    import json
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    entries = [_catalog_entry("mock-model", "Mock model", (), 0)]
+    for priority, (slug, name, efforts) in enumerate(_SAMPLE_MODELS, start=1):
+        entries.append(_catalog_entry(slug, name, efforts, priority))
+    directory = Path(tempfile.mkdtemp(prefix="openai-codex-examples-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    catalog = directory / "models.json"
+    catalog.write_text(json.dumps({"models": entries}, indent=2), encoding="utf-8")
+    return {"extra_config": {"model_catalog_json": str(catalog)}}

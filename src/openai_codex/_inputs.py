@@ -37,11 +37,27 @@ class ImageInput:
 
     App-server 0.163.0 accepts inline ``data:`` URLs only: a remote ``https://`` URL makes
     ``turn/start`` fail with :class:`~openai_codex.InvalidRequestError` ("remote image URLs
-    are not supported; use an inline data URL instead"). For a file, use
-    :class:`LocalImageInput`.
+    are not supported; use an inline data URL instead"). :meth:`from_bytes` builds that
+    data URL for you; for a file on the server's machine, :class:`LocalImageInput` avoids
+    the copy.
     """
 
     url: str
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, mime_type: str | None = None) -> ImageInput:
+        """An image from its encoded bytes (PNG, JPEG, GIF, WEBP sniffed; else pass
+        ``mime_type``), sent inline as a base64 ``data:`` URL."""
+        from ._tools import ImageResult
+
+        return cls(ImageResult(data, mime_type=mime_type).to_url())
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], *, mime_type: str | None = None) -> ImageInput:
+        """An image file read now and sent inline as a base64 ``data:`` URL."""
+        from ._tools import ImageResult
+
+        return cls(ImageResult(os.fspath(path), mime_type=mime_type).to_url())
 
     def to_wire(self) -> dict[str, Any]:
         """The ``UserInput`` item sent to the server."""

@@ -114,3 +114,19 @@ def test_a_dict_without_a_known_type_is_refused() -> None:
 def test_other_values_raise_a_clear_type_error(value: object) -> None:
     with pytest.raises(TypeError, match="input"):
         normalize_input(value)  # type: ignore[arg-type]
+
+
+def test_image_input_from_bytes_and_from_file_build_data_urls(tmp_path: Path) -> None:
+    import base64
+
+    from openai_codex import ImageInput
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    url = ImageInput.from_bytes(png).url
+    assert url.startswith("data:image/png;base64,")
+    assert base64.b64decode(url.split(",", 1)[1]) == png
+    path = tmp_path / "shot.png"
+    path.write_bytes(png)
+    assert ImageInput.from_file(path).url == url
+    with pytest.raises(ValueError):
+        ImageInput.from_bytes(b"not an image")

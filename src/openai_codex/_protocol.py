@@ -12,8 +12,10 @@ ids that may be integers or strings.
 from __future__ import annotations
 
 import json
+import json.scanner
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Any, Generic, NamedTuple, NoReturn, TypeVar
 
 from .errors import ProtocolError
 
@@ -37,18 +39,20 @@ W = TypeVar("W")
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _loads = json.loads
+# The C scanner when available: (text, index) -> (value, end index).
+_scan: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
+    json.JSONDecoder()  # type: ignore[arg-type]
+)
 
 
-@dataclass(frozen=True, slots=True)
-class IncomingResponse:
+class IncomingResponse(NamedTuple):
     """A successful answer to one of our requests."""
 
     id: RequestId
     result: Any
 
 
-@dataclass(frozen=True, slots=True)
-class IncomingError:
+class IncomingError(NamedTuple):
     """An error answer to one of our requests."""
 
     id: RequestId
@@ -57,16 +61,14 @@ class IncomingError:
     data: Any
 
 
-@dataclass(frozen=True, slots=True)
-class IncomingNotification:
+class IncomingNotification(NamedTuple):
     """A notification from the server (no answer expected)."""
 
     method: str
     params: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class IncomingRequest:
+class IncomingRequest(NamedTuple):
     """A request from the server that the client must answer exactly once."""
 
     id: RequestId
@@ -146,26 +148,27 @@ class RpcProtocol(Generic[W]):
         """Feed bytes read from the server; return every complete message they finish.
 
         Raises:
-            ProtocolError: a line is not a JSON object of a known shape, or a line grew
-                past the size limit. The protocol is then failed for good.
+            ProtocolError: a line is not a JSON object of a known shape, is not UTF-8, or
+                grew past the size limit. The protocol is then failed for good.
         """
         if self._failed is not None:
             raise self._failed
-        buffer = self._buffer
-        buffer += data
-        if b"\n" not in data:
-            if len(buffer) > self._max_line:
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            self._buffer += data
+            if len(self._buffer) > self._max_line:
                 self._fail(f"a line from the server exceeded {self._max_line} bytes")
             return []
-        *lines, rest = buffer.split(b"\n")
-        self._buffer = bytearray(rest)
-        if len(rest) > self._max_line:
+        complete = bytes(self._buffer) + data[:cut] if self._buffer else data[:cut]
+        self._buffer = bytearray(data[cut + 1 :])
+        if len(self._buffer) > self._max_line:
             self._fail(f"a line from the server exceeded {self._max_line} bytes")
-        out: list[Incoming] = []
-        for line in lines:
-            if line.strip():
-                out.append(self.parse_message(line))
-        return out
+        try:
+            text = complete.decode()
+        except UnicodeDecodeError as exc:
+            self._fail("server sent bytes that are not UTF-8", exc)
+        parse = self.parse_message
+        return [parse(line) for line in text.split("\n") if line and not line.isspace()]
 
     def receive_message(self, text: str | bytes) -> Incoming:
         """Classify one whole message (for transports that frame messages themselves)."""
@@ -175,8 +178,18 @@ class RpcProtocol(Generic[W]):
 
     def parse_message(self, line: bytes | bytearray | str) -> Incoming:
         """Decode and classify one message; raises :class:`ProtocolError` if malformed."""
+        obj: Any
         try:
-            obj = _loads(line)
+            if isinstance(line, str):
+                # The C scanner skips json.loads' encoding sniffing and regex checks.
+                try:
+                    obj, end = _scan(line, 0)
+                except StopIteration:  # no value at index 0: let json.loads judge it
+                    obj, end = _loads(line), len(line)
+                if end != len(line) and not line[end:].isspace():
+                    raise ValueError("extra data after the JSON value")
+            else:
+                obj = _loads(line)
         except (ValueError, UnicodeDecodeError) as exc:
             self._fail(f"server sent invalid JSON: {_preview(line)!s}", exc)
         if not isinstance(obj, dict):

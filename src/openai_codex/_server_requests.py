@@ -131,6 +131,10 @@ class _TurnScope:
         self.finished: set[str] = set()  # turns of the thread completed before that
 
 
+_OBSERVED_METHODS = frozenset({"item/started", "item/completed", "turn/completed"})
+"""The notifications :meth:`ServerRequestDispatcher.observe` acts on."""
+
+
 class _ObservingRouter(Router):
     """A router that shows every notification to the dispatcher before routing it."""
 
@@ -139,10 +143,11 @@ class _ObservingRouter(Router):
         self._observe = observe
 
     def dispatch(self, method: str, params: dict[str, Any]) -> None:
-        try:
-            self._observe(method, params)
-        except Exception:  # bookkeeping must never break routing
-            logger.exception("observing notification %s failed", method)
+        if method in _OBSERVED_METHODS:  # skip the call for the many deltas
+            try:
+                self._observe(method, params)
+            except Exception:  # bookkeeping must never break routing
+                logger.exception("observing notification %s failed", method)
         super().dispatch(method, params)
 
 

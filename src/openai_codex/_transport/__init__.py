@@ -1,7 +1,13 @@
-"""Transports move bytes between the SDK and an app-server; they know nothing of JSON-RPC."""
+"""Transports move bytes between the SDK and an app-server; they know nothing of JSON-RPC.
+
+A transport pushes what it receives: the connection registers two callbacks with
+:meth:`Transport.start` and the transport calls them on the event loop as data arrives
+(no task hop per chunk, which is measurably cheaper than a pull loop).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from ..errors import TransportClosedError
@@ -12,18 +18,18 @@ __all__ = ["Transport"]
 class Transport(Protocol):
     """What the connection needs from a transport.
 
-    ``receive`` returns the next chunk of the server's byte stream (newline-framed JSON);
-    an empty ``bytes`` means the stream ended. ``closed_error`` describes why it ended.
+    ``on_data(chunk)`` receives the server's byte stream (newline-framed JSON) in order;
+    ``on_eof()`` is called once when the stream ends. ``closed_error`` describes why.
     """
 
-    async def send(self, data: bytes) -> None:
-        """Write one or more encoded messages."""
+    def start(self, on_data: Callable[[bytes], None], on_eof: Callable[[], None]) -> None:
+        """Begin delivering received data to ``on_data``; ``on_eof`` at the end."""
 
-    async def receive(self) -> bytes:
-        """Read the next chunk; ``b""`` at end of stream."""
+    async def send(self, data: bytes) -> None:
+        """Write one or more encoded messages (waits only when the peer is slow)."""
 
     async def close(self) -> None:
-        """Release every resource (processes, sockets, tasks); idempotent."""
+        """Release every resource (processes, sockets); idempotent."""
 
     async def closed_error(self) -> TransportClosedError:
         """An error describing why the stream ended (exit code, last stderr lines)."""

@@ -1,4 +1,4 @@
-"""The stdio transport: spawn ``codex app-server``, move lines, drain stderr."""
+"""The stdio transport: spawn ``codex app-server``, move bytes, drain stderr."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import logging
 import os
 import re
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..errors import TransportClosedError
 
@@ -17,32 +18,118 @@ __all__ = ["StdioTransport"]
 
 logger = logging.getLogger("openai_codex")
 
-_READ_CHUNK = 1 << 18
 _STDERR_TAIL_LINES = 40
 _STDERR_MAX_LINE = 64 * 1024
-_WRITE_HIGH_WATER = 1 << 20
 # The server colours its log lines; error messages and logs get them plain.
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+class _ChildProtocol(asyncio.SubprocessProtocol):
+    """asyncio callbacks of the child's pipes, forwarded to the transport."""
+
+    def __init__(self) -> None:
+        self.on_data: Callable[[bytes], None] | None = None
+        self.on_eof: Callable[[], None] | None = None
+        self.early: list[bytes] = []  # stdout data before start() (normally none)
+        self.stdout_closed = False
+        self.stderr_done = asyncio.get_running_loop().create_future()
+        self.exited = asyncio.get_running_loop().create_future()
+        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL_LINES)
+        self._stderr_partial = b""
+        self._drain: asyncio.Future[None] | None = None
+        self.paused = False
+
+    # stdout / stderr ----------------------------------------------------------------
+
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        if fd == 1:
+            if self.on_data is not None:
+                self.on_data(data)
+            else:
+                self.early.append(data)
+        else:
+            self._stderr(data)
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        if fd == 1:
+            self.stdout_closed = True
+            if self.on_eof is not None:
+                self.on_eof()
+        elif fd == 2:
+            if self._stderr_partial:
+                self._stderr_line(self._stderr_partial)
+                self._stderr_partial = b""
+            if not self.stderr_done.done():
+                self.stderr_done.set_result(None)
+        elif fd == 0:
+            self._wake_writer()
+
+    def process_exited(self) -> None:
+        if not self.exited.done():
+            self.exited.set_result(None)
+        self._wake_writer()
+
+    def _stderr(self, data: bytes) -> None:
+        data = self._stderr_partial + data
+        *lines, rest = data.split(b"\n")
+        if len(rest) > _STDERR_MAX_LINE:  # a line without end: keep a bounded piece
+            lines.append(rest[:_STDERR_MAX_LINE])
+            rest = b""
+        self._stderr_partial = rest
+        for line in lines:
+            self._stderr_line(line)
+
+    def _stderr_line(self, raw: bytes) -> None:
+        line = _ANSI_ESCAPE.sub("", raw.decode("utf-8", "replace")).rstrip()
+        if not line:
+            return
+        if len(line) > 2000:
+            line = line[:2000] + "..."
+        self.stderr_tail.append(line)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("codex app-server: %s", line)
+
+    # stdin flow control ------------------------------------------------------------
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        self._wake_writer()
+
+    def _wake_writer(self) -> None:
+        drain = self._drain
+        if drain is not None:
+            self._drain = None
+            if not drain.done():
+                drain.set_result(None)
+
+    async def wait_writable(self) -> None:
+        if self._drain is None:
+            self._drain = asyncio.get_running_loop().create_future()
+        await self._drain
 
 
 class StdioTransport:
     """A child process speaking JSON-RPC on stdin/stdout.
 
-    stderr is read continuously (a server that floods stderr never blocks) into the
+    stdout chunks go straight to the connection's callback; stderr is split into lines
+    continuously (a server that floods stderr never blocks) and sent to the
     ``openai_codex`` logger at DEBUG level; the last lines are kept for error messages.
     """
 
     def __init__(
         self,
-        process: asyncio.subprocess.Process,
+        transport: asyncio.SubprocessTransport,
+        protocol: _ChildProtocol,
         *,
         shutdown_timeout: float = 2.0,
     ) -> None:
-        self._process = process
+        self._transport = transport
+        self._protocol = protocol
+        self._stdin: Any = transport.get_pipe_transport(0)
         self._shutdown_timeout = shutdown_timeout
-        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL_LINES)
-        self._stderr_task = asyncio.ensure_future(self._drain_stderr())
-        self._write_lock = asyncio.Lock()
         self._closed = False
 
     @classmethod
@@ -55,124 +142,95 @@ class StdioTransport:
         shutdown_timeout: float = 2.0,
     ) -> StdioTransport:
         """Start the process; raises ``OSError`` if it cannot be executed."""
-        process = await asyncio.create_subprocess_exec(
+        loop = asyncio.get_running_loop()
+        transport, protocol = await loop.subprocess_exec(
+            _ChildProtocol,
             *argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=env,
             cwd=cwd,
-            limit=_STDERR_MAX_LINE,
             start_new_session=True,
         )
-        return cls(process, shutdown_timeout=shutdown_timeout)
+        return cls(transport, protocol, shutdown_timeout=shutdown_timeout)
 
     @property
     def pid(self) -> int:
         """The child's process id."""
-        return self._process.pid
+        pid: int = self._transport.get_pid()
+        return pid
 
     @property
     def stderr_tail(self) -> list[str]:
         """The last lines the server wrote on stderr."""
-        return list(self._stderr_tail)
+        return list(self._protocol.stderr_tail)
+
+    def start(self, on_data: Callable[[bytes], None], on_eof: Callable[[], None]) -> None:
+        """Deliver stdout chunks to ``on_data`` and its end to ``on_eof``."""
+        protocol = self._protocol
+        protocol.on_data = on_data
+        protocol.on_eof = on_eof
+        early, protocol.early = protocol.early, []
+        for chunk in early:
+            on_data(chunk)
+        if protocol.stdout_closed:
+            on_eof()
 
     async def send(self, data: bytes) -> None:
         """Write to the child's stdin; raises :class:`TransportClosedError` if it is gone."""
-        stdin = self._process.stdin
-        if stdin is None or self._closed or stdin.is_closing():
+        stdin = self._stdin
+        if self._closed or stdin is None or stdin.is_closing():
             raise await self.closed_error()
-        try:
-            stdin.write(data)
-            if stdin.transport.get_write_buffer_size() > _WRITE_HIGH_WATER:
-                async with self._write_lock:
-                    await stdin.drain()
-        except (BrokenPipeError, ConnectionResetError) as exc:
-            raise await self.closed_error() from exc
-
-    async def receive(self) -> bytes:
-        """The next chunk of stdout; ``b""`` once the child closed it."""
-        stdout = self._process.stdout
-        if stdout is None:
-            return b""
-        try:
-            return await stdout.read(_READ_CHUNK)
-        except (ConnectionResetError, BrokenPipeError):
-            return b""
+        stdin.write(data)
+        while self._protocol.paused and not stdin.is_closing():
+            await self._protocol.wait_writable()
+        if stdin.is_closing():  # the pipe broke: the server is gone
+            raise await self.closed_error()
 
     async def closed_error(self) -> TransportClosedError:
         """Describe the end of the connection, with the exit code and stderr tail."""
-        exit_code = self._process.returncode
-        if exit_code is None:
+        protocol = self._protocol
+        for waiter in (protocol.exited, protocol.stderr_done):
             with contextlib.suppress(asyncio.TimeoutError):
-                exit_code = await asyncio.wait_for(asyncio.shield(self._process.wait()), 0.5)
-        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(asyncio.shield(self._stderr_task), 0.5)
+                await asyncio.wait_for(asyncio.shield(waiter), 0.5)
         if self._closed:
             message = "the connection to the Codex app-server was closed"
         else:
             message = "the Codex app-server exited"
-        return TransportClosedError(message, exit_code=exit_code, stderr_tail=self.stderr_tail)
+        return TransportClosedError(
+            message, exit_code=self._transport.get_returncode(), stderr_tail=self.stderr_tail
+        )
 
     async def close(self) -> None:
         """Close stdin, wait briefly, then terminate and finally kill the child."""
         if self._closed:
             return
         self._closed = True
-        process = self._process
-        if process.stdin is not None:
+        transport = self._transport
+        exited = self._protocol.exited
+        if self._stdin is not None:
             with contextlib.suppress(Exception):
-                process.stdin.close()
-        if process.returncode is None:
+                self._stdin.close()
+        if transport.get_returncode() is None:
             try:
-                await asyncio.wait_for(process.wait(), self._shutdown_timeout)
+                await asyncio.wait_for(asyncio.shield(exited), self._shutdown_timeout)
             except asyncio.TimeoutError:
                 self._signal(signal.SIGTERM)
                 try:
-                    await asyncio.wait_for(process.wait(), self._shutdown_timeout)
+                    await asyncio.wait_for(asyncio.shield(exited), self._shutdown_timeout)
                 except asyncio.TimeoutError:
                     self._signal(signal.SIGKILL)
-                    await process.wait()
+                    await exited
         # The server may have left helpers in its process group holding our pipes open.
         self._signal(signal.SIGKILL, group_only=True)
-        try:
-            await asyncio.wait_for(self._stderr_task, 1.0)
-        except (asyncio.TimeoutError, asyncio.CancelledError):
-            self._stderr_task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._stderr_task
-        transport = getattr(process, "_transport", None)
-        if transport is not None:
-            transport.close()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._protocol.stderr_done), 1.0)
+        transport.close()
 
     def _signal(self, sig: int, *, group_only: bool = False) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-            os.killpg(self._process.pid, sig)
+            os.killpg(self.pid, sig)
         if not group_only:
             with contextlib.suppress(ProcessLookupError):
-                self._process.send_signal(sig)
-
-    async def _drain_stderr(self) -> None:
-        stderr = self._process.stderr
-        if stderr is None:
-            return
-        tail = self._stderr_tail
-        debug = logger.isEnabledFor(logging.DEBUG)
-        while True:
-            try:
-                raw = await stderr.readline()
-            except ValueError:
-                # A line longer than the limit: the reader dropped it; note that it did.
-                raw = b"<a stderr line longer than 64 KiB was skipped>"
-            except (ConnectionResetError, BrokenPipeError):
-                return
-            if not raw:
-                return
-            line = _ANSI_ESCAPE.sub("", raw.decode("utf-8", "replace")).rstrip()
-            if not line:
-                continue
-            if len(line) > 2000:
-                line = line[:2000] + "..."
-            tail.append(line)
-            if debug or logger.isEnabledFor(logging.DEBUG):
-                logger.debug("codex app-server: %s", line)
+                self._transport.send_signal(sig)

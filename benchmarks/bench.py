@@ -1,0 +1,1116 @@
+"""Benchmark the openai-codex SDK against a bare JSON-RPC pipe client (the floor).
+
+Run from the repository root with the project's venv::
+
+    .venv/bin/python benchmarks/bench.py --quick            # smoke run, < 60 s
+    .venv/bin/python benchmarks/bench.py                     # everything, 10-15 min
+    .venv/bin/python benchmarks/bench.py stream turns --rounds 5
+
+Scenarios (positional, default: all): ``import``, ``start``, ``stream``, ``concurrent``,
+``turns``. Every measurement runs in its own fresh Python subprocess (so peak RSS is per
+run) against a fresh ``CodexHarness`` CODEX_HOME and ``MockModel`` that live in *this*
+process, with the same ``codex app-server`` binary. Variants are interleaved inside each
+round (floor, SDK, floor, SDK...) and the table shows medians over rounds, with ratios to
+the floor. Ratios are reported, never asserted.
+
+``profile`` runs one scenario/variant child under a profiler (py-spy, pyinstrument or
+cProfile; the profilers are not runtime dependencies of the SDK)::
+
+    .venv/bin/python benchmarks/bench.py profile stream --variant sdk-sync --tool py-spy
+
+This file imports only the standard library at module level: the same file is the child
+process of every measurement, and the floor child must never import ``openai_codex``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _floor import AsyncBareClient, BareClient, child_argv, child_env
+
+HERE = Path(__file__).resolve()
+DELTA = "item/agentMessage/delta"
+TURN_COMPLETED = "turn/completed"
+PROMPT = "benchmark prompt"
+RESULT_TAG = "BENCH-RESULT "
+SCENARIOS = ("import", "start", "stream", "concurrent", "turns")
+# Pause after thread/start, outside the timings: the app-server keeps working in the
+# background after answering it, and a client that starts a turn at once (the floor, which
+# has no models to import) would otherwise pay that work inside its first measured turn.
+SETTLE_S = 0.5
+perf = time.perf_counter
+cpu = time.process_time
+
+
+# =========================================================================== child side
+# Everything below until "parent side" runs inside the measuring subprocess.
+
+
+def _proc_status(field: str) -> float:
+    """A ``/proc/self/status`` memory field in MB (VmHWM = peak RSS, VmRSS = current)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _floor_launch(spec: dict[str, Any]) -> tuple[list[str], dict[str, str], str]:
+    return (
+        child_argv(spec["codex_bin"]),
+        child_env(spec["env"], spec["path_dir"]),
+        spec["cwd"],
+    )
+
+
+def _turn_params(thread_id: str) -> dict[str, Any]:
+    return {"threadId": thread_id, "input": [{"type": "text", "text": PROMPT}]}
+
+
+def _sdk_config(spec: dict[str, Any]) -> Any:
+    from openai_codex import CodexConfig
+
+    return CodexConfig(env=spec["env"], cwd=spec["cwd"])
+
+
+def _summ(walls: list[float], cpus: list[float]) -> dict[str, Any]:
+    return {"walls": walls, "cpus": cpus}
+
+
+# -- 2. start + initialize -------------------------------------------------------------
+
+
+def floor_start(spec: dict[str, Any]) -> dict[str, Any]:
+    argv, env, cwd = _floor_launch(spec)
+    starts, closes = [], []
+    for _ in range(spec["reps"]):
+        t0 = perf()
+        client = BareClient(argv, env, cwd)
+        client.initialize()
+        t1 = perf()
+        client.close()
+        starts.append(t1 - t0)
+        closes.append(perf() - t1)
+    return {"starts": starts, "closes": closes}
+
+
+def floor_asyncio_start(spec: dict[str, Any]) -> dict[str, Any]:
+    argv, env, cwd = _floor_launch(spec)
+
+    async def main() -> dict[str, Any]:
+        starts, closes = [], []
+        for _ in range(spec["reps"]):
+            t0 = perf()
+            client = await AsyncBareClient.spawn(argv, env, cwd)
+            await client.initialize()
+            t1 = perf()
+            await client.close()
+            starts.append(t1 - t0)
+            closes.append(perf() - t1)
+        return {"starts": starts, "closes": closes}
+
+    return asyncio.run(main())
+
+
+def sdk_sync_start(spec: dict[str, Any]) -> dict[str, Any]:
+    from openai_codex import Codex
+
+    config = _sdk_config(spec)
+    starts, closes = [], []
+    for _ in range(spec["reps"]):
+        t0 = perf()
+        codex = Codex(config)
+        t1 = perf()
+        codex.close()
+        starts.append(t1 - t0)
+        closes.append(perf() - t1)
+    return {"starts": starts, "closes": closes}
+
+
+def sdk_async_start(spec: dict[str, Any]) -> dict[str, Any]:
+    from openai_codex import AsyncCodex
+
+    config = _sdk_config(spec)
+
+    async def main() -> dict[str, Any]:
+        starts, closes = [], []
+        for _ in range(spec["reps"]):
+            t0 = perf()
+            codex = AsyncCodex(config)
+            await codex.start()
+            t1 = perf()
+            await codex.close()
+            starts.append(t1 - t0)
+            closes.append(perf() - t1)
+        return {"starts": starts, "closes": closes}
+
+    return asyncio.run(main())
+
+
+# -- 3. one streamed turn (cold, then warm) ----------------------------------------------
+
+
+def floor_stream(spec: dict[str, Any]) -> dict[str, Any]:
+    argv, env, cwd = _floor_launch(spec)
+    client = BareClient(argv, env, cwd)
+    client.initialize()
+    t0 = perf()
+    thread_id = client.request("thread/start", {})["thread"]["id"]
+    thread_start = perf() - t0
+    time.sleep(SETTLE_S)
+    walls, cpus, chars = [], [], []
+    for _ in range(spec["turns"]):
+        c0, t0 = cpu(), perf()
+        client.send_request("turn/start", _turn_params(thread_id))
+        n = 0
+        while True:
+            msg = client.recv()
+            method = msg.get("method")
+            if method is None:
+                continue
+            params = msg["params"]
+            if method == DELTA:
+                n += len(params["delta"])
+            elif method == TURN_COMPLETED:
+                break
+        walls.append(perf() - t0)
+        cpus.append(cpu() - c0)
+        chars.append(n)
+    client.close()
+    return {"thread_start": thread_start, "chars": chars, **_summ(walls, cpus)}
+
+
+def floor_asyncio_stream(spec: dict[str, Any]) -> dict[str, Any]:
+    argv, env, cwd = _floor_launch(spec)
+
+    async def main() -> dict[str, Any]:
+        client = await AsyncBareClient.spawn(argv, env, cwd)
+        await client.initialize()
+        t0 = perf()
+        thread_id = (await client.request("thread/start", {}))["thread"]["id"]
+        thread_start = perf() - t0
+        await asyncio.sleep(SETTLE_S)
+        walls, cpus, chars = [], [], []
+        for _ in range(spec["turns"]):
+            c0, t0 = cpu(), perf()
+            client.send_request("turn/start", _turn_params(thread_id))
+            n = 0
+            while True:
+                msg = await client.recv()
+                method = msg.get("method")
+                if method is None:
+                    continue
+                params = msg["params"]
+                if method == DELTA:
+                    n += len(params["delta"])
+                elif method == TURN_COMPLETED:
+                    break
+            walls.append(perf() - t0)
+            cpus.append(cpu() - c0)
+            chars.append(n)
+        await client.close()
+        return {"thread_start": thread_start, "chars": chars, **_summ(walls, cpus)}
+
+    return asyncio.run(main())
+
+
+def _sdk_sync_stream(spec: dict[str, Any], typed: bool) -> dict[str, Any]:
+    from openai_codex import Codex
+
+    with Codex(_sdk_config(spec)) as codex:
+        t0 = perf()
+        thread = codex.thread_start()
+        thread_start = perf() - t0
+        time.sleep(SETTLE_S)
+        walls, cpus, chars = [], [], []
+        for _ in range(spec["turns"]):
+            c0, t0 = cpu(), perf()
+            handle = thread.turn(PROMPT)
+            n = 0
+            if typed:
+                for event in handle.stream():
+                    payload = event.payload
+                    if event.method == DELTA:
+                        n += len(payload.delta)
+            else:
+                for event in handle.stream():
+                    if event.method == DELTA:
+                        n += len(event.params["delta"])
+            walls.append(perf() - t0)
+            cpus.append(cpu() - c0)
+            chars.append(n)
+    return {"thread_start": thread_start, "chars": chars, **_summ(walls, cpus)}
+
+
+def sdk_sync_stream(spec: dict[str, Any]) -> dict[str, Any]:
+    return _sdk_sync_stream(spec, typed=False)
+
+
+def sdk_sync_typed_stream(spec: dict[str, Any]) -> dict[str, Any]:
+    return _sdk_sync_stream(spec, typed=True)
+
+
+def sdk_async_stream(spec: dict[str, Any]) -> dict[str, Any]:
+    from openai_codex import AsyncCodex
+
+    async def main() -> dict[str, Any]:
+        async with AsyncCodex(_sdk_config(spec)) as codex:
+            t0 = perf()
+            thread = await codex.thread_start()
+            thread_start = perf() - t0
+            await asyncio.sleep(SETTLE_S)
+            walls, cpus, chars = [], [], []
+            for _ in range(spec["turns"]):
+                c0, t0 = cpu(), perf()
+                handle = await thread.turn(PROMPT)
+                n = 0
+                async for event in handle.stream():
+                    if event.method == DELTA:
+                        n += len(event.params["delta"])
+                walls.append(perf() - t0)
+                cpus.append(cpu() - c0)
+                chars.append(n)
+        return {"thread_start": thread_start, "chars": chars, **_summ(walls, cpus)}
+
+    return asyncio.run(main())
+
+
+# -- 4. N threads x 1 turn at once ------------------------------------------------------
+
+
+def floor_concurrent(spec: dict[str, Any]) -> dict[str, Any]:
+    argv, env, cwd = _floor_launch(spec)
+    client = BareClient(argv, env, cwd)
+    client.initialize()
+    ids = {client.send_request("thread/start", {}) for _ in range(spec["threads"])}
+    thread_ids = []
+    while ids:
+        msg = client.recv()
+        if msg.get("id") in ids:
+            ids.discard(msg["id"])
+            thread_ids.append(msg["result"]["thread"]["id"])
+    time.sleep(SETTLE_S)
+    chars = dict.fromkeys(thread_ids, 0)
+    c0, t0 = cpu(), perf()
+    for thread_id in thread_ids:
+        client.send_request("turn/start", _turn_params(thread_id))
+    done = 0
+    while done < len(thread_ids):
+        msg = client.recv()
+        method = msg.get("method")
+        if method is None:
+            continue
+        params = msg["params"]
+        if method == DELTA:
+            chars[params["threadId"]] += len(params["delta"])
+        elif method == TURN_COMPLETED:
+            done += 1
+    wall, used = perf() - t0, cpu() - c0
+    client.close()
+    return {"walls": [wall], "cpus": [used], "chars": list(chars.values())}
+
+
+def floor_asyncio_concurrent(spec: dict[str, Any]) -> dict[str, Any]:
+    argv, env, cwd = _floor_launch(spec)
+
+    async def main() -> dict[str, Any]:
+        client = await AsyncBareClient.spawn(argv, env, cwd)
+        await client.initialize()
+        ids = {client.send_request("thread/start", {}) for _ in range(spec["threads"])}
+        thread_ids = []
+        while ids:
+            msg = await client.recv()
+            if msg.get("id") in ids:
+                ids.discard(msg["id"])
+                thread_ids.append(msg["result"]["thread"]["id"])
+        await asyncio.sleep(SETTLE_S)
+        chars = dict.fromkeys(thread_ids, 0)
+        c0, t0 = cpu(), perf()
+        for thread_id in thread_ids:
+            client.send_request("turn/start", _turn_params(thread_id))
+        done = 0
+        while done < len(thread_ids):
+            msg = await client.recv()
+            method = msg.get("method")
+            if method is None:
+                continue
+            params = msg["params"]
+            if method == DELTA:
+                chars[params["threadId"]] += len(params["delta"])
+            elif method == TURN_COMPLETED:
+                done += 1
+        wall, used = perf() - t0, cpu() - c0
+        await client.close()
+        return {"walls": [wall], "cpus": [used], "chars": list(chars.values())}
+
+    return asyncio.run(main())
+
+
+def sdk_async_concurrent(spec: dict[str, Any]) -> dict[str, Any]:
+    from openai_codex import AsyncCodex
+
+    async def one(thread: Any) -> int:
+        handle = await thread.turn(PROMPT)
+        n = 0
+        async for event in handle.stream():
+            if event.method == DELTA:
+                n += len(event.params["delta"])
+        return n
+
+    async def main() -> dict[str, Any]:
+        async with AsyncCodex(_sdk_config(spec)) as codex:
+            starts = [codex.thread_start() for _ in range(spec["threads"])]
+            threads = await asyncio.gather(*starts)
+            await asyncio.sleep(SETTLE_S)
+            c0, t0 = cpu(), perf()
+            chars = await asyncio.gather(*(one(t) for t in threads))
+            wall, used = perf() - t0, cpu() - c0
+        return {"walls": [wall], "cpus": [used], "chars": list(chars)}
+
+    return asyncio.run(main())
+
+
+# -- 5. many small turns in sequence on one thread --------------------------------------
+
+
+def floor_turns(spec: dict[str, Any]) -> dict[str, Any]:
+    argv, env, cwd = _floor_launch(spec)
+    client = BareClient(argv, env, cwd)
+    client.initialize()
+    thread_id = client.request("thread/start", {})["thread"]["id"]
+    time.sleep(SETTLE_S)
+    walls: list[float] = []
+    turn_cpus: list[float] = []
+    c0, t_all = cpu(), perf()
+    for _ in range(spec["turns"]):
+        k0, t0 = cpu(), perf()
+        client.send_request("turn/start", _turn_params(thread_id))
+        while True:
+            msg = client.recv()
+            if msg.get("method") == TURN_COMPLETED:
+                break
+        walls.append(perf() - t0)
+        turn_cpus.append(cpu() - k0)
+    total, used = perf() - t_all, cpu() - c0
+    client.close()
+    return {"walls": walls, "total": total, "cpus": [used], "turn_cpus": turn_cpus}
+
+
+def floor_asyncio_turns(spec: dict[str, Any]) -> dict[str, Any]:
+    argv, env, cwd = _floor_launch(spec)
+
+    async def main() -> dict[str, Any]:
+        client = await AsyncBareClient.spawn(argv, env, cwd)
+        await client.initialize()
+        thread_id = (await client.request("thread/start", {}))["thread"]["id"]
+        await asyncio.sleep(SETTLE_S)
+        walls: list[float] = []
+        turn_cpus: list[float] = []
+        c0, t_all = cpu(), perf()
+        for _ in range(spec["turns"]):
+            k0, t0 = cpu(), perf()
+            client.send_request("turn/start", _turn_params(thread_id))
+            while True:
+                msg = await client.recv()
+                if msg.get("method") == TURN_COMPLETED:
+                    break
+            walls.append(perf() - t0)
+            turn_cpus.append(cpu() - k0)
+        total, used = perf() - t_all, cpu() - c0
+        await client.close()
+        return {"walls": walls, "total": total, "cpus": [used], "turn_cpus": turn_cpus}
+
+    return asyncio.run(main())
+
+
+def sdk_sync_turns(spec: dict[str, Any]) -> dict[str, Any]:
+    from openai_codex import Codex
+
+    with Codex(_sdk_config(spec)) as codex:
+        thread = codex.thread_start()
+        time.sleep(SETTLE_S)
+        walls: list[float] = []
+        turn_cpus: list[float] = []
+        c0, t_all = cpu(), perf()
+        for _ in range(spec["turns"]):
+            k0, t0 = cpu(), perf()
+            thread.run(PROMPT)
+            walls.append(perf() - t0)
+            turn_cpus.append(cpu() - k0)
+        total, used = perf() - t_all, cpu() - c0
+    return {"walls": walls, "total": total, "cpus": [used], "turn_cpus": turn_cpus}
+
+
+def sdk_async_turns(spec: dict[str, Any]) -> dict[str, Any]:
+    from openai_codex import AsyncCodex
+
+    async def main() -> dict[str, Any]:
+        async with AsyncCodex(_sdk_config(spec)) as codex:
+            thread = await codex.thread_start()
+            await asyncio.sleep(SETTLE_S)
+            walls: list[float] = []
+            turn_cpus: list[float] = []
+            c0, t_all = cpu(), perf()
+            for _ in range(spec["turns"]):
+                k0, t0 = cpu(), perf()
+                await thread.run(PROMPT)
+                walls.append(perf() - t0)
+                turn_cpus.append(cpu() - k0)
+            total, used = perf() - t_all, cpu() - c0
+        return {"walls": walls, "total": total, "cpus": [used], "turn_cpus": turn_cpus}
+
+    return asyncio.run(main())
+
+
+CHILD: dict[str, dict[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
+    "start": {
+        "floor": floor_start,
+        "floor-asyncio": floor_asyncio_start,
+        "sdk-sync": sdk_sync_start,
+        "sdk-async": sdk_async_start,
+    },
+    "stream": {
+        "floor": floor_stream,
+        "floor-asyncio": floor_asyncio_stream,
+        "sdk-sync": sdk_sync_stream,
+        "sdk-sync-typed": sdk_sync_typed_stream,
+        "sdk-async": sdk_async_stream,
+    },
+    "concurrent": {
+        "floor": floor_concurrent,
+        "floor-asyncio": floor_asyncio_concurrent,
+        "sdk-async": sdk_async_concurrent,
+    },
+    "turns": {
+        "floor": floor_turns,
+        "floor-asyncio": floor_asyncio_turns,
+        "sdk-sync": sdk_sync_turns,
+        "sdk-async": sdk_async_turns,
+    },
+}
+
+
+def child_main(raw_spec: str) -> None:
+    spec = json.loads(raw_spec)
+    if spec["variant"] == "other":
+        loader = importlib.util.spec_from_file_location("bench_other_adapter", spec["adapter"])
+        assert loader is not None and loader.loader is not None
+        adapter = importlib.util.module_from_spec(loader)
+        loader.loader.exec_module(adapter)
+        out = adapter.measure(spec["scenario"], spec)
+    else:
+        out = CHILD[spec["scenario"]][spec["variant"]](spec)
+    out["rss_peak_mb"] = _proc_status("VmHWM")
+    out["rss_end_mb"] = _proc_status("VmRSS")
+    print(RESULT_TAG + json.dumps(out), flush=True)
+
+
+# =========================================================================== parent side
+
+
+class Options:
+    """What a parent run measures (built from the command line)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        quick = args.quick
+        self.rounds: int = args.rounds or (2 if quick else 3)
+        self.reps: int = args.reps or (2 if quick else 3)
+        self.stream_deltas: int = args.stream_deltas or (2000 if quick else 20000)
+        self.deltas: int = args.deltas or (200 if quick else 20000)
+        self.threads: int = args.threads
+        self.stream_turns: int = max(2, getattr(args, "stream_turns", None) or 2)
+        self.turns: int = args.turns or (100 if quick else 1000)
+        self.quick: bool = quick
+        # Scenarios 4 and 5 take ~30-60 s per run at full size: fewer rounds by default.
+        self.heavy_rounds: int = args.rounds or (1 if quick else 2)
+        self.pyc: bool = not getattr(args, "no_pyc", False)
+        self.all_variants: bool = args.all_variants
+        self.full_variants: bool = not quick or args.all_variants
+        self.python: str = args.python or sys.executable
+        self.other_python: str | None = None
+        self.other_import: str | None = args.other_sdk_import
+        self.other_adapter: str | None = args.other_sdk_adapter
+        if args.other_sdk_venv:
+            self.other_python = str(Path(args.other_sdk_venv) / "bin" / "python")
+
+
+def _runtime_paths() -> tuple[str, str | None]:
+    import codex_cli_bin  # type: ignore[import-untyped]
+
+    try:
+        path_dir: str | None = str(codex_cli_bin.bundled_path_dir())
+    except Exception:
+        path_dir = None
+    return str(codex_cli_bin.bundled_codex_path()), path_dir
+
+
+def reply_text(deltas: int) -> str:
+    """Text that splits into ``deltas`` deltas of about 6 characters."""
+    base = "The quick brown fox jumps over the lazy dog. "
+    size = deltas * 6
+    return (base * (size // len(base) + 1))[:size]
+
+
+def run_child(
+    opts: Options,
+    scenario: str,
+    variant: str,
+    replies: list[Any],
+    extra: dict[str, Any],
+    *,
+    timeout: float,
+    wrapper: list[str] | None = None,
+) -> dict[str, Any]:
+    """One measurement: a fresh harness here, a fresh Python child there."""
+    from openai_codex.testing import CodexHarness
+
+    codex_bin, path_dir = _runtime_paths()
+    with CodexHarness() as harness:
+        for reply in replies:
+            harness.model.enqueue(reply)
+        spec = {
+            "scenario": scenario,
+            "variant": variant,
+            "env": harness.env(),
+            "cwd": str(harness.workspace),
+            "codex_bin": codex_bin,
+            "path_dir": path_dir,
+            **extra,
+        }
+        python = opts.python
+        if variant == "other":
+            assert opts.other_python and opts.other_adapter
+            python = opts.other_python
+            spec["adapter"] = str(Path(opts.other_adapter).resolve())
+        argv = [*(wrapper or [python]), str(HERE), "_child", json.dumps(spec)]
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_TAG)]
+        if proc.returncode != 0 or not lines:
+            tail = "\n".join((proc.stderr or "").splitlines()[-15:])
+            raise RuntimeError(f"{scenario}/{variant} child failed ({proc.returncode}):\n{tail}")
+        result: dict[str, Any] = json.loads(lines[-1][len(RESULT_TAG) :])
+        result["unused_replies"] = harness.model.pending
+        if wrapper:
+            result["wrapper_stderr"] = proc.stderr[-4000:]
+        return result
+
+
+# -- scenario drivers (parent) -----------------------------------------------------------
+
+Row = dict[str, float]
+
+
+def _med(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+IMPORT_CODES = {
+    "pass": "pass",
+    "floor": "import json, asyncio, subprocess",
+    "sdk": "import openai_codex",
+    "sdk+models": "import openai_codex, openai_codex._generated.models",
+}
+_IMPORT_WRAPPER = (
+    "import time as _t\n_s = _t.perf_counter()\n{code}\n_d = _t.perf_counter() - _s\n"
+    "_r = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmRSS:')][0]\n"
+    'print(\'{tag}{{"import_s": %f, "rss_mb": %f}}\' % (_d, int(_r) / 1024))'
+)
+
+
+def import_variants(opts: Options) -> list[tuple[str, str, str, dict[str, str]]]:
+    """(name, interpreter, code, extra environment) of each import measurement."""
+    variants = [(name, opts.python, code, {}) for name, code in IMPORT_CODES.items()]
+    if opts.pyc:
+        # What a checkout without bytecode caching (PYTHONDONTWRITEBYTECODE=1) pays.
+        no_pyc = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": ""}
+        variants.append(("sdk, no .pyc", opts.python, IMPORT_CODES["sdk"], no_pyc))
+    if opts.other_python and opts.other_import:
+        variants.append(("other", opts.other_python, f"import {opts.other_import}", {}))
+    return variants
+
+
+def bench_import(opts: Options) -> dict[str, list[Row]]:
+    rows: dict[str, list[Row]] = {}
+    rounds = max(opts.rounds, 5)  # a few ms each: take more samples
+    for _ in range(rounds):
+        for name, python, code, extra_env in import_variants(opts):
+            src = _IMPORT_WRAPPER.format(code=code, tag=RESULT_TAG)
+            env = {**os.environ, **extra_env}
+            if "PYTHONPYCACHEPREFIX" in extra_env and not extra_env["PYTHONPYCACHEPREFIX"]:
+                env.pop("PYTHONPYCACHEPREFIX")
+            t0 = perf()
+            out = subprocess.run(
+                [python, "-c", src], capture_output=True, text=True, check=True, env=env
+            )
+            wall = perf() - t0
+            data = json.loads(out.stdout.strip()[len(RESULT_TAG) :])
+            rows.setdefault(name, []).append(
+                {"process_wall_s": wall, "import_s": data["import_s"], "rss_mb": data["rss_mb"]}
+            )
+    return rows
+
+
+def importtime_top(python: str, module: str, n: int = 10) -> list[tuple[int, int, str]]:
+    """``python -X importtime``: the ``n`` entries with the largest cumulative time (us)."""
+    out = subprocess.run(
+        [python, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    entries = []
+    for line in out.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if m:
+            entries.append((int(m.group(1)), int(m.group(2)), m.group(3)[1:] + m.group(4)))
+    entries.sort(key=lambda e: -e[1])
+    return entries[:n]
+
+
+def variants_for(scenario: str, opts: Options) -> list[str]:
+    table = {
+        "start": ["floor", "sdk-sync", "floor-asyncio", "sdk-async"],
+        "stream": ["floor", "sdk-sync", "floor-asyncio", "sdk-async", "sdk-sync-typed"],
+        "concurrent": ["floor", "sdk-async", "floor-asyncio"],
+        "turns": ["floor", "sdk-sync", "floor-asyncio", "sdk-async"],
+    }
+    variants = table[scenario]
+    heavy = scenario in ("concurrent", "turns")
+    if not opts.full_variants or (heavy and not opts.all_variants):
+        # the diagnostic variants (floor-asyncio, typed payloads) cost minutes there
+        variants = [v for v in variants if v in ("floor", "sdk-sync", "sdk-async")]
+    if opts.other_python and opts.other_adapter:
+        variants = [*variants, "other"]
+    return variants
+
+
+def _rss(out: dict[str, Any]) -> Row:
+    return {"rss_peak_mb": out["rss_peak_mb"]}
+
+
+def one_run(opts: Options, scenario: str, variant: str, wrapper: list[str] | None = None) -> Row:
+    """Run one child for (scenario, variant) and reduce it to a row of numbers."""
+    from openai_codex.testing import Reply
+
+    if scenario == "start":
+        out = run_child(
+            opts, scenario, variant, [], {"reps": opts.reps}, timeout=120, wrapper=wrapper
+        )
+        starts, closes = out["starts"], out["closes"]
+        return {
+            "start_cold_s": starts[0],
+            "start_warm_s": _med(starts[1:]),
+            "close_s": _med(closes),
+            **_rss(out),
+        }
+    if scenario == "stream":
+        text = reply_text(opts.stream_deltas)
+        replies = [Reply.text(text, deltas=opts.stream_deltas) for _ in range(opts.stream_turns)]
+        out = run_child(
+            opts,
+            scenario,
+            variant,
+            replies,
+            {"turns": opts.stream_turns},
+            timeout=300,
+            wrapper=wrapper,
+        )
+        _check(out, len(text), scenario, variant)
+        return {
+            "thread_start_s": out["thread_start"],
+            "turn_cold_s": out["walls"][0],
+            "turn_warm_s": _med(out["walls"][1:]),
+            "cpu_cold_s": out["cpus"][0],
+            "cpu_warm_s": _med(out["cpus"][1:]),
+            **_rss(out),
+        }
+    if scenario == "concurrent":
+        text = reply_text(opts.deltas)
+        replies = [Reply.text(text, deltas=opts.deltas) for _ in range(opts.threads)]
+        extra = {"threads": opts.threads}
+        out = run_child(opts, scenario, variant, replies, extra, timeout=900, wrapper=wrapper)
+        _check(out, len(text), scenario, variant)
+        return {"wall_s": out["walls"][0], "cpu_s": out["cpus"][0], **_rss(out)}
+    if scenario == "turns":
+        replies = [Reply.text("ok") for _ in range(opts.turns)]
+        out = run_child(
+            opts, scenario, variant, replies, {"turns": opts.turns}, timeout=900, wrapper=wrapper
+        )
+        walls = out["walls"]
+        return {
+            "total_s": out["total"],
+            "per_turn_med_ms": _med(walls) * 1000,
+            "cpu_per_turn_us": _med(out["turn_cpus"]) * 1e6,
+            "first_turn_ms": walls[0] * 1000,
+            "cpu_s": out["cpus"][0],
+            **_rss(out),
+        }
+    raise ValueError(scenario)
+
+
+def _check(out: dict[str, Any], expected: int, scenario: str, variant: str) -> None:
+    bad = [c for c in out["chars"] if c != expected]
+    if bad or out.get("unused_replies"):
+        print(
+            f"  !! {scenario}/{variant}: {len(bad)} turn(s) streamed the wrong text, "
+            f"{out.get('unused_replies')} unused replies",
+            file=sys.stderr,
+        )
+
+
+# -- reporting ---------------------------------------------------------------------------
+
+COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "import": [
+        ("import_s", "import (in-process)"),
+        ("process_wall_s", "python -c wall"),
+        ("rss_mb", "RSS after import MB"),
+    ],
+    "start": [
+        ("start_cold_s", "start+init, 1st in process"),
+        ("start_warm_s", "start+init, later"),
+        ("close_s", "close"),
+        ("rss_peak_mb", "peak RSS MB"),
+    ],
+    "stream": [
+        ("turn_warm_s", "turn wall (warm)"),
+        ("turn_cold_s", "turn wall (1st turn)"),
+        ("cpu_warm_s", "client CPU (warm)"),
+        ("thread_start_s", "1st thread/start"),
+        ("rss_peak_mb", "peak RSS MB"),
+    ],
+    "concurrent": [
+        ("wall_s", "wall, all turns"),
+        ("cpu_s", "client CPU"),
+        ("rss_peak_mb", "peak RSS MB"),
+    ],
+    "turns": [
+        ("total_s", "total wall"),
+        ("per_turn_med_ms", "per turn median ms"),
+        ("first_turn_ms", "1st turn ms"),
+        ("cpu_s", "client CPU"),
+        ("cpu_per_turn_us", "client CPU per turn, median us"),
+        ("rss_peak_mb", "peak RSS MB"),
+    ],
+}
+
+TITLES = {
+    "import": "1. import openai_codex (floor = `import json, asyncio, subprocess`)",
+    "start": "2. start + initialize ({reps} per process)",
+    "stream": "3. one turn, {stream_deltas} deltas, consumed event by event",
+    "concurrent": "4. {threads} threads x 1 turn x {deltas} deltas at once",
+    "turns": "5. {turns} small turns in sequence on one thread",
+}
+
+
+def _fmt(value: float) -> str:
+    if value != value:  # NaN
+        return "-"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3f}"
+
+
+def best_floor(med: dict[str, dict[str, float]], key: str) -> float:
+    """The lowest median among the floor variants (the bare blocking and asyncio clients)."""
+    values = [m[key] for v, m in med.items() if v.startswith("floor") and m[key] == m[key]]
+    return min(values) if values else float("nan")
+
+
+def render(scenario: str, rows: dict[str, list[Row]], opts: Options) -> str:
+    """A Markdown table: medians per variant, ratios to the floor in brackets."""
+    cols = COLUMNS[scenario]
+    med = {v: {k: _med([r[k] for r in runs]) for k, _ in cols} for v, runs in rows.items()}
+    base = {k: best_floor(med, k) for k, _ in cols}
+    n = len(next(iter(rows.values()))) if rows else 0
+    title = TITLES[scenario].format(**vars(opts))
+    out = [f"### {title} - median of {n} rounds", ""]
+    out.append("(ratios: to the best floor variant of each column)\n")
+    out.append("| variant | " + " | ".join(label for _, label in cols) + " |")
+    out.append("|---|" + "---|" * len(cols))
+    for variant, values in med.items():
+        cells = []
+        for key, _ in cols:
+            value = values[key]
+            ref = base.get(key)
+            cell = _fmt(value)
+            if not variant.startswith("floor") and ref and ref == ref and value == value:
+                cell += f" ({value / ref:.2f}x)"
+            cells.append(cell)
+        out.append(f"| {variant} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+HEADLINES = [
+    # scenario, metric, variant, label, target
+    ("import", "import_s", "sdk", "import openai_codex (s, in-process)", "<= 0.10 s"),
+    ("start", "start_cold_s", "sdk-sync", "start + initialize, Codex", "<= 1.05x"),
+    ("start", "start_cold_s", "sdk-async", "start + initialize, AsyncCodex", "<= 1.05x"),
+    ("stream", "turn_warm_s", "sdk-sync", "1 turn streamed, sync stream()", "<= 1.03x"),
+    ("stream", "turn_warm_s", "sdk-async", "1 turn streamed, async stream()", "<= 1.03x"),
+    ("concurrent", "wall_s", "sdk-async", "N concurrent turns, AsyncCodex", "<= 1.10x"),
+    ("concurrent", "rss_peak_mb", "sdk-async", "peak RSS of N concurrent turns (MB)", "<= 80 MB"),
+    ("turns", "total_s", "sdk-sync", "small turns in sequence, Codex.run", "<= 1.05x"),
+    ("turns", "total_s", "sdk-async", "small turns in sequence, AsyncCodex.run", "<= 1.05x"),
+]
+
+
+def render_summary(results: dict[str, dict[str, list[Row]]]) -> str:
+    out = ["### Summary (medians; ratio = SDK / best floor variant)", ""]
+    out.append("| measurement | floor | SDK | ratio | target |")
+    out.append("|---|---|---|---|---|")
+    for scenario, metric, variant, label, target in HEADLINES:
+        rows = results.get(scenario)
+        if not rows or variant not in rows or "floor" not in rows:
+            continue
+        sdk = _med([r[metric] for r in rows[variant]])
+        floor = best_floor(
+            {v: {metric: _med([r[metric] for r in runs])} for v, runs in rows.items()}, metric
+        )
+        out.append(f"| {label} | {_fmt(floor)} | {_fmt(sdk)} | {sdk / floor:.2f}x | {target} |")
+    return "\n".join(out)
+
+
+def machine_note() -> str:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            model = next(
+                (ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "?"
+            )
+    except OSError:
+        model = platform.processor() or "?"
+    return (
+        f"{datetime.date.today().isoformat()}, {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
+    )
+
+
+# -- entry points ------------------------------------------------------------------------
+
+
+def run_benchmarks(scenarios: list[str], opts: Options, json_out: str | None = None) -> None:
+    started = perf()
+    print(f"# openai-codex benchmark - {machine_note()}")
+    print(f"# command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"# load average at start: {load_average()} (other work on the machine adds noise)")
+    print(f"# bytecode cache: {'on (private prefix)' if opts.pyc else 'as the environment has it'}")
+    print(
+        f"# rounds={opts.rounds} (concurrent, turns: {opts.heavy_rounds}) "
+        f"stream_deltas={opts.stream_deltas} threads={opts.threads} "
+        f"deltas={opts.deltas} turns={opts.turns}\n",
+        flush=True,
+    )
+    results: dict[str, dict[str, list[Row]]] = {}
+    for scenario in scenarios:
+        t0 = perf()
+        if scenario == "import":
+            rows = bench_import(opts)
+        else:
+            rows = {}
+            variants = variants_for(scenario, opts)
+            heavy = scenario in ("concurrent", "turns")
+            for r in range(opts.heavy_rounds if heavy else opts.rounds):
+                for variant in variants:
+                    try:
+                        rows.setdefault(variant, []).append(one_run(opts, scenario, variant))
+                    except Exception as exc:
+                        print(f"  !! round {r}: {exc}", file=sys.stderr)
+        rows = {v: runs for v, runs in rows.items() if runs}
+        results[scenario] = rows
+        print(render(scenario, rows, opts))
+        print(f"\n({scenario}: {perf() - t0:.1f} s)\n", flush=True)
+        if scenario == "import":
+            print("`python -X importtime -c 'import openai_codex'`, top 10 cumulative:\n")
+            print("| cumulative ms | self ms | module |\n|---|---|---|")
+            for self_us, cum_us, name in importtime_top(opts.python, "openai_codex"):
+                print(f"| {cum_us / 1000:.1f} | {self_us / 1000:.1f} | `{name}` |")
+            print(flush=True)
+    print(render_summary(results))
+    print(f"\n(total {perf() - started:.1f} s; load average at end: {load_average()})")
+    if json_out:
+        Path(json_out).write_text(json.dumps(results, indent=1))
+
+
+def profile_main(argv: list[str]) -> None:
+    """``bench.py profile SCENARIO --variant V --tool T``: one child under a profiler."""
+    parser = argparse.ArgumentParser(prog="bench.py profile")
+    parser.add_argument("scenario", choices=[s for s in SCENARIOS if s != "import"])
+    parser.add_argument("--variant", default="sdk-sync")
+    parser.add_argument("--tool", choices=["py-spy", "pyinstrument", "cprofile"], default="py-spy")
+    parser.add_argument("--format", choices=["speedscope", "flamegraph", "raw"], default="raw")
+    parser.add_argument("--rate", type=int, default=500, help="py-spy samples per second")
+    parser.add_argument("--native", action="store_true", help="py-spy --native")
+    parser.add_argument("--idle", action="store_true", help="py-spy --idle")
+    parser.add_argument("--out", default="benchmarks/profiles")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--stream-deltas", type=int)
+    parser.add_argument("--stream-turns", type=int, default=5, help="turns of scenario 3")
+    parser.add_argument("--deltas", type=int)
+    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--turns", type=int)
+    args = parser.parse_args(argv)
+    for name in ("rounds", "reps", "python", "other_sdk_venv", "other_sdk_import"):
+        setattr(args, name, None)
+    args.other_sdk_adapter = None
+    args.all_variants = True
+    opts = Options(args)
+    enable_bytecode_cache(opts)
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / f"{args.scenario}-{args.variant}"
+    python = opts.python
+    if args.tool == "py-spy":
+        suffix = {"speedscope": "json", "flamegraph": "svg", "raw": "txt"}[args.format]
+        target = f"{stem}.{suffix}"
+        wrapper = [str(Path(python).parent / "py-spy"), "record", "--rate", str(args.rate)]
+        wrapper += ["--format", args.format, "-o", target]
+        wrapper += ["--native"] if args.native else []
+        wrapper += ["--idle"] if args.idle else []
+        wrapper += ["--", python]
+    elif args.tool == "pyinstrument":
+        target = f"{stem}.pyinstrument.txt"
+        wrapper = [python, "-m", "pyinstrument", "-r", "text", "--show-all", "-o", target]
+    else:
+        target = f"{stem}.pstats"
+        wrapper = [python, "-m", "cProfile", "-o", target]
+    row = one_run(opts, args.scenario, args.variant, wrapper=wrapper)
+    print(json.dumps(row, indent=1))
+    print(f"profile written to {target}")
+
+
+def enable_bytecode_cache(opts: Options) -> None:
+    """Let the children use cached bytecode (in a private prefix), then warm that cache.
+
+    Installed packages ship compiled ``.pyc`` files; a dev environment that sets
+    PYTHONDONTWRITEBYTECODE=1 would otherwise recompile the SDK (and its 350 kB generated
+    models module) in every measured process.
+    """
+    prefix = Path.home() / ".cache" / "openai-codex-bench" / "pycache"
+    prefix.mkdir(parents=True, exist_ok=True)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(prefix)
+    warm = (
+        "import json, asyncio, subprocess, openai_codex, openai_codex._generated.models, "
+        "openai_codex.testing"
+    )
+    subprocess.run([opts.python, "-c", warm], check=True)
+    subprocess.run([opts.python, str(HERE.parent / "_floor.py")], check=True)
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+def snapshot_sources() -> None:
+    """Copy ``src/openai_codex`` to a temp dir and make it win for this run and its children."""
+    import atexit
+    import shutil
+    import tempfile
+
+    src = HERE.parent.parent / "src" / "openai_codex"
+    root = tempfile.mkdtemp(prefix="codex-bench-src-")
+    atexit.register(shutil.rmtree, root, True)
+    shutil.copytree(src, Path(root) / "openai_codex", ignore=shutil.ignore_patterns("__pycache__"))
+    sys.path.insert(0, root)
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = root + (os.pathsep + old if old else "")
+    print(f"# measuring a snapshot of {src} ({git_state()})")
+
+
+def git_state() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(HERE.parent), "status", "--porcelain", "--", "../src"],
+            capture_output=True,
+            text=True,
+        ).stdout.split("\n")
+    except OSError:
+        return "git unavailable"
+    changed = sum(1 for line in dirty if line.strip())
+    return f"git {rev}, {changed} changed path(s) under src/"
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["_child"]:
+        child_main(argv[1])
+        return
+    if argv[:1] == ["profile"]:
+        profile_main(argv[1:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenarios", nargs="*", help=f"subset of {', '.join(SCENARIOS)}")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3; quick 2)")
+    parser.add_argument("--quick", action="store_true", help="fast smoke run (< 60 s)")
+    parser.add_argument("--reps", type=int, help="start+initialize repetitions per process")
+    parser.add_argument("--stream-deltas", type=int, help="deltas of the streamed turn (3)")
+    parser.add_argument(
+        "--stream-turns", type=int, default=3, help="turns per process in 3 (1st = cold)"
+    )
+    parser.add_argument("--deltas", type=int, help="deltas per turn of scenario 4")
+    parser.add_argument("--threads", type=int, default=32, help="threads of scenario 4")
+    parser.add_argument("--turns", type=int, help="turns of scenario 5 (default 1000)")
+    parser.add_argument(
+        "--all-variants", action="store_true", help="with --quick: keep the diagnostic variants"
+    )
+    parser.add_argument("--python", help="interpreter of the measured children")
+    parser.add_argument(
+        "--no-pyc",
+        action="store_true",
+        help="leave bytecode caching as the environment has it (default: children cache "
+        "bytecode under ~/.cache/openai-codex-bench, like an installed package)",
+    )
+    parser.add_argument("--other-sdk-venv", help="virtualenv of another SDK to measure too")
+    parser.add_argument("--other-sdk-import", help="module name imported in scenario 1")
+    parser.add_argument("--other-sdk-adapter", help="file with measure(scenario, spec)")
+    parser.add_argument("--json", help="also write the raw rows to this file")
+    parser.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="measure a copy of src/openai_codex taken now (others may edit src meanwhile)",
+    )
+    args = parser.parse_args(argv)
+    if args.snapshot:
+        snapshot_sources()
+    unknown = [s for s in args.scenarios if s not in SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+    opts = Options(args)
+    if opts.pyc:
+        enable_bytecode_cache(opts)
+    run_benchmarks(args.scenarios or list(SCENARIOS), opts, args.json)
+
+
+if __name__ == "__main__":
+    main()

@@ -99,16 +99,19 @@ def _models() -> Any:
 # --------------------------------------------------------------------------- outcomes
 
 
-class _ThreadOutcome:
-    """A one-shot keyed sink for blocking waiters: holds a login's completion or end.
+class _Outcome:
+    """A one-shot keyed sink holding a login's completion or end (any number of waiters).
 
-    ``put``/``close`` run on the client's loop thread; any number of threads may ``wait``.
+    ``put``/``close`` run on the client's loop thread; subclasses choose the event type
+    (``threading.Event`` for blocking waiters, ``asyncio.Event`` for coroutines) and how to
+    wait on it.
     """
 
     __slots__ = ("_error", "_event", "_note")
 
+    _event: threading.Event | asyncio.Event
+
     def __init__(self) -> None:
-        self._event = threading.Event()
         self._note: Notification | None = None
         self._error: BaseException | None = None
 
@@ -130,66 +133,60 @@ class _ThreadOutcome:
     def succeeded(self) -> bool | None:
         return None if self._note is None else bool(self._note.params.get("success"))
 
+    def _result(self) -> Notification:
+        if self._note is not None:
+            return self._note
+        assert self._error is not None
+        raise self._error
+
+
+class _ThreadOutcome(_Outcome):
+    """An :class:`_Outcome` waited on by blocking threads."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._event = threading.Event()
+
     def wait(self, timeout: float | None) -> Notification | None:
         """The completion; ``None`` on timeout; raises the close error."""
         event = self._event
+        assert isinstance(event, threading.Event)
         if timeout is None:
             # Wake up now and then so Ctrl-C reaches a waiting main thread.
             while not event.wait(0.5):
                 pass
         elif not event.wait(max(timeout, 0.0)):
             return None
-        if self._note is not None:
-            return self._note
-        assert self._error is not None
-        raise self._error
+        return self._result()
 
 
-class _AsyncOutcome:
-    """A one-shot keyed sink for coroutines on the client's loop (any number of waiters)."""
+class _AsyncOutcome(_Outcome):
+    """An :class:`_Outcome` awaited by coroutines on the client's loop."""
 
-    __slots__ = ("_error", "_event", "_note")
+    __slots__ = ()
 
     def __init__(self) -> None:
+        super().__init__()
         self._event = asyncio.Event()
-        self._note: Notification | None = None
-        self._error: BaseException | None = None
-
-    def put(self, item: Notification) -> None:
-        if not self._event.is_set():
-            self._note = item
-            self._event.set()
-
-    def close(self, error: BaseException | None = None) -> None:
-        if not self._event.is_set():
-            self._error = error if error is not None else TransportClosedError(_CLOSED_MESSAGE)
-            self._event.set()
-
-    @property
-    def done(self) -> bool:
-        return self._event.is_set()
-
-    @property
-    def succeeded(self) -> bool | None:
-        return None if self._note is None else bool(self._note.params.get("success"))
 
     async def wait(self, timeout: float | None) -> Notification | None:
         """The completion; ``None`` on timeout; raises the close error."""
-        if not self._event.is_set():
+        event = self._event
+        assert isinstance(event, asyncio.Event)
+        if not event.is_set():
             if timeout is None:
-                await self._event.wait()
+                await event.wait()
             else:
                 try:
-                    await asyncio.wait_for(self._event.wait(), max(timeout, 0.0))
+                    await asyncio.wait_for(event.wait(), max(timeout, 0.0))
                 except asyncio.TimeoutError:
                     return None
-        if self._note is not None:
-            return self._note
-        assert self._error is not None
-        raise self._error
+        return self._result()
 
 
-def _state(outcome: _ThreadOutcome | _AsyncOutcome) -> str:
+def _state(outcome: _Outcome) -> str:
     succeeded = outcome.succeeded
     if succeeded is None:
         return "closed" if outcome.done else "pending"

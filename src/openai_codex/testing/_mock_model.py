@@ -376,6 +376,9 @@ class _Server(ThreadingHTTPServer):
         self.owner = owner
         self.conn_lock = threading.Lock()
         self.conns: dict[socket.socket, threading.Thread] = {}
+        # Every connection thread still alive; a thread removes its socket from ``conns``
+        # just before it ends, so stop() joins this list, not ``conns``.
+        self.threads: list[threading.Thread] = []
         self.stopping = threading.Event()
         super().__init__(("127.0.0.1", 0), _Handler)
 
@@ -398,6 +401,8 @@ class _Server(ThreadingHTTPServer):
         )
         with self.conn_lock:
             self.conns[request] = thread
+            self.threads = [t for t in self.threads if t.is_alive()]
+            self.threads.append(thread)
         thread.start()
 
     def shutdown_request(self, request: Any) -> None:
@@ -407,11 +412,12 @@ class _Server(ThreadingHTTPServer):
 
     def close_connections(self, timeout: float) -> None:
         with self.conn_lock:
-            conns = list(self.conns.items())
-        for sock, _ in conns:
+            sockets = list(self.conns)
+            threads = list(self.threads)
+        for sock in sockets:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-        for _, thread in conns:
+        for thread in threads:
             thread.join(timeout)
 
 

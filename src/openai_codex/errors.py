@@ -130,7 +130,12 @@ class InvalidRequestError(JsonRpcError):
 
 
 class MethodNotFoundError(JsonRpcError):
-    """The server does not know the method (-32601)."""
+    """The server does not know the method.
+
+    The standard code is -32601; app-server 0.163.0 answers -32600 "unknown variant" instead,
+    which is mapped here too (``code`` keeps what the server sent, ``data`` its full message
+    with the list of known methods).
+    """
 
 
 class InvalidParamsError(JsonRpcError):

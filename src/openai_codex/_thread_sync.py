@@ -71,10 +71,14 @@ class Thread:
         on_user_input: UserInputHandler | None = None,
         **options: Unpack[TurnOptions],
     ) -> TurnResult:
-        """Run a turn to the end and return its result (see :meth:`AsyncThread.run`)."""
-        return self.turn(
-            input, on_approval=on_approval, on_user_input=on_user_input, **options
-        ).run()
+        """Run a turn to the end and return its result (see :meth:`AsyncThread.run`).
+
+        The whole turn runs on the client's loop thread and only the result crosses over:
+        one thread hand-off per turn instead of one per chunk of events.
+        """
+        return self._portal.run(
+            self._async.run(input, on_approval=on_approval, on_user_input=on_user_input, **options)
+        )
 
     def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """Read the thread (``thread/read``), optionally with every turn and item."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
 from pathlib import Path
 
 from ._config import CodexConfig
+from ._toml import toml_value
 from .errors import CodexRuntimeNotFoundError
 
 __all__ = ["RUNTIME_PACKAGE", "build_argv", "build_env", "resolve_codex_bin", "toml_literal"]
@@ -63,35 +63,7 @@ def resolve_codex_bin(config: CodexConfig) -> tuple[Path, Path | None]:
 
 def toml_literal(value: object) -> str:
     """Render a Python value as the TOML literal ``codex -c key=value`` expects."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, Mapping):
-        items = ", ".join(f"{_toml_key(str(k))} = {toml_literal(v)}" for k, v in value.items())
-        return "{" + items + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
-    raise TypeError(f"cannot express {type(value).__name__} as a codex config value")
-
-
-def _toml_string(text: str) -> str:
-    escaped = (
-        text.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
-    return f'"{escaped}"'
-
-
-def _toml_key(key: str) -> str:
-    if key and all(c.isalnum() or c in "_-" for c in key):
-        return key
-    return _toml_string(key)
+    return toml_value(value)
 
 
 def build_argv(config: CodexConfig) -> tuple[list[str], Path | None]:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from openai_codex._toml import toml_dumps, toml_key, toml_string, toml_value
 from openai_codex.testing import CodexHarness, MockModel
-from openai_codex.testing._harness import toml_dumps, toml_key, toml_string, toml_value
 
 tomllib = pytest.importorskip("tomllib")
 

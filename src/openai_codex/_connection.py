@@ -87,10 +87,6 @@ class Connection:
         """Why the connection ended, or ``None`` while it is open."""
         return self._closed_error
 
-    async def wait_closed(self) -> None:
-        """Wait until the reader has finished (the server exited or close() ran)."""
-        await self._done.wait()
-
     async def request(
         self, method: str, params: Any = None, *, timeout: float | None = None
     ) -> Any:

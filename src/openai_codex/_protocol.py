@@ -170,12 +170,6 @@ class RpcProtocol(Generic[W]):
         parse = self.parse_message
         return [parse(line) for line in text.split("\n") if line and not line.isspace()]
 
-    def receive_message(self, text: str | bytes) -> Incoming:
-        """Classify one whole message (for transports that frame messages themselves)."""
-        if self._failed is not None:
-            raise self._failed
-        return self.parse_message(text)
-
     def parse_message(self, line: bytes | bytearray | str) -> Incoming:
         """Decode and classify one message; raises :class:`ProtocolError` if malformed."""
         obj: Any

@@ -8,6 +8,10 @@ The reader is the transport's data callback (:meth:`Connection._on_data`), run b
 loop for each chunk, in order: the same single reader as a read-loop task, minus a task
 switch per chunk (about 10% of the client's CPU on a streamed turn). When the stream ends
 (or a message is malformed) one finishing task fails every pending request and stream.
+
+A sync stream may borrow the reader (:meth:`Connection.lend_reader`, see
+:mod:`._reader_lease`): its thread then reads the pipe and routes notifications itself,
+while answers and server requests are still handled here, on the loop, in order.
 """
 
 from __future__ import annotations
@@ -18,15 +22,20 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ._notifications import Notification
 from ._protocol import (
+    Incoming,
     IncomingError,
     IncomingNotification,
     IncomingRequest,
     IncomingResponse,
     RpcProtocol,
 )
+from ._reader_lease import ENABLED as LEASE_ENABLED
+from ._reader_lease import IDLE_LIMIT, ReaderLease, WakePipe
 from ._router import Router
-from ._transport import Transport
+from ._sinks import Sink
+from ._transport import LendsReader, Transport
 from .errors import (
     INTERNAL_ERROR,
     METHOD_NOT_FOUND,
@@ -75,6 +84,11 @@ class Connection:
         self._closed_error: CodexError | None = None
         self._closing = False
         self._done = asyncio.Event()
+        self._lease: ReaderLease | None = None
+        self._lease_timer: asyncio.TimerHandle | None = None
+        self._lease_back = asyncio.Event()
+        self._wake: WakePipe | None = None
+        self.router.on_interest = self._revoke_lease
 
     def start(self) -> None:
         """Start receiving: the transport calls :meth:`_on_data` for every chunk."""
@@ -99,6 +113,8 @@ class Connection:
         """
         if self._closed_error is not None:
             raise self._closed_error
+        if self._lease is not None:  # the answer must not wait for an idle lease holder
+            self._revoke_lease()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         request_id, line = self._protocol.send_request(method, params, future)
         try:
@@ -136,28 +152,123 @@ class Connection:
         Runs as the transport's data callback on the loop, so no message waits for a task
         switch; anything it cannot handle ends the connection instead of leaving waiters.
         """
+        self._receive(data, None)
+
+    def _receive(self, data: bytes, defer: Callable[..., Any] | None) -> bool:
+        """Route the messages ``data`` completes; ``False`` once the connection ends.
+
+        ``defer`` is ``None`` on the loop. From a lease holder's thread it schedules the
+        loop-only work (answers, server requests, ending the connection) on the loop.
+        """
         if self._finishing is not None:
-            return
+            return False
         router = self.router
         try:
             for message in self._protocol.receive_data(data):
-                cls = type(message)
-                if cls is IncomingNotification:
-                    router.dispatch(message[0], message[1])  # type: ignore[arg-type]
-                elif cls is IncomingResponse:
-                    self._resolve(message[0], message[1])
-                elif cls is IncomingError:
-                    self._reject(message)  # type: ignore[arg-type]
+                if type(message) is IncomingNotification:
+                    router.dispatch(message[0], message[1])
+                elif defer is None:
+                    self._handle(message)
                 else:
-                    self._serve(message)  # type: ignore[arg-type]
+                    defer(self._handle, message)
+            return True
         except CodexError as exc:  # a malformed message: the stream can't be trusted any more
             logger.error("closing the connection: %s", exc)
-            self._finish(exc)
+            error = exc
         except Exception as exc:  # a bug in routing code must not leave waiters hanging
             logger.exception("the reader of the Codex connection failed")
             error = CodexError(f"the reader of the Codex connection failed: {exc!r}")
             error.__cause__ = exc
+        if defer is None:
             self._finish(error)
+        else:
+            defer(self._finish, error)
+        return False
+
+    def _handle(self, message: Incoming) -> None:
+        """An answer or a server request (on the loop)."""
+        cls = type(message)
+        if cls is IncomingResponse:
+            self._resolve(message[0], message[1])
+        elif cls is IncomingError:
+            self._reject(message)  # type: ignore[arg-type]
+        elif cls is IncomingRequest:
+            self._serve(message)  # type: ignore[arg-type]
+
+    # -- the reader lease ---------------------------------------------------------------
+
+    def may_lend(self, turn_id: str, sink: Sink[Notification]) -> bool:
+        """A hint, cheap from any thread: would :meth:`lend_reader` lend now?"""
+        return (
+            LEASE_ENABLED
+            and self._lease is None
+            and self._finishing is None
+            and not self._closing
+            and self._protocol.pending_count == 0
+            and self.router.exclusive_for(turn_id, sink)
+        )
+
+    def lend_reader(self, turn_id: str, sink: Sink[Notification]) -> ReaderLease | None:
+        """Lend the pipe to the calling stream's thread, if its turn is all that waits.
+
+        Call on the loop (the sync client's ``portal.call``). ``None`` when something
+        else waits for the server (a request, another stream, a listener), when the
+        transport is not a pipe, or when the connection is ending.
+        """
+        transport = self._transport
+        if not self.may_lend(turn_id, sink) or not isinstance(transport, LendsReader):
+            return None
+        if self._wake is None:
+            self._wake = WakePipe()
+        fd = transport.lend_reader()
+        if fd is None:
+            return None
+        loop = asyncio.get_running_loop()
+        lease = ReaderLease(self, fd, self._wake, loop, sink)  # type: ignore[arg-type]
+        self._lease = lease
+        self._lease_back.clear()
+        self._lease_timer = loop.call_later(IDLE_LIMIT, self._check_idle_lease, lease)
+        return lease
+
+    def _check_idle_lease(self, lease: ReaderLease) -> None:
+        """Take back a lease whose holder stopped iterating; else look again later."""
+        if self._lease is not lease:
+            return
+        if lease.revoke_if_idle(IDLE_LIMIT):
+            self.lease_returned(lease)
+        else:
+            loop = asyncio.get_running_loop()
+            self._lease_timer = loop.call_later(IDLE_LIMIT, self._check_idle_lease, lease)
+
+    def feed_from_thread(self, data: bytes, defer: Callable[..., Any]) -> bool:
+        """The lease holder's reader: route ``data`` like :meth:`_on_data` would."""
+        with self.router.foreign(defer):
+            return self._receive(data, defer)
+
+    def lease_returned(self, lease: ReaderLease) -> None:
+        """The holder gave the pipe back (or the loop took it): read on the loop again."""
+        if self._lease is not lease:
+            return
+        self._lease = None
+        if self._lease_timer is not None:
+            self._lease_timer.cancel()
+            self._lease_timer = None
+        transport = self._transport
+        if isinstance(transport, LendsReader):
+            transport.return_reader()
+        self._lease_back.set()
+
+    def _revoke_lease(self) -> None:
+        """Something else waits for the server: take the pipe back (on the loop)."""
+        lease = self._lease
+        if lease is not None and lease.revoke():
+            self.lease_returned(lease)
+
+    async def _wait_lease_back(self, timeout: float) -> None:
+        self._revoke_lease()
+        if self._lease is not None:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._lease_back.wait(), timeout)
 
     def _on_eof(self) -> None:
         self._finish(None)
@@ -172,6 +283,7 @@ class Connection:
             error = await transport.closed_error()
         self._shutdown(error)
         if not self._closing and not isinstance(error, TransportClosedError):
+            await self._wait_lease_back(2.0)
             with contextlib.suppress(Exception):
                 await transport.close()
         self._done.set()
@@ -236,6 +348,8 @@ class Connection:
             await self._done.wait()
             return
         self._closing = True
+        # The holder must stop polling the pipe before the transport closes it.
+        await self._wait_lease_back(2.0)
         for task in list(self._handler_tasks):
             task.cancel()
         if self._handler_tasks:
@@ -252,4 +366,7 @@ class Connection:
                 await self._finishing
         if self._closed_error is None:
             self._shutdown(await self._transport.closed_error())
+        if self._wake is not None and self._lease is None:
+            self._wake.close()
+            self._wake = None
         self._done.set()

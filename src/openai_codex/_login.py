@@ -36,7 +36,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from ._notifications import Notification
-from ._sinks import Sink
+from ._sinks import Sink, off_loop
 from .errors import (
     CodexTimeoutError,
     JsonRpcError,
@@ -163,13 +163,30 @@ class _ThreadOutcome(_Outcome):
 
 
 class _AsyncOutcome(_Outcome):
-    """An :class:`_Outcome` awaited by coroutines on the client's loop."""
+    """An :class:`_Outcome` awaited by coroutines on the client's loop.
 
-    __slots__ = ()
+    ``put``/``close`` from another thread (a sync stream holding the reader lease) are
+    scheduled on that loop: ``asyncio.Event`` is not thread-safe.
+    """
+
+    __slots__ = ("_loop",)
 
     def __init__(self) -> None:
         super().__init__()
         self._event = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+
+    def put(self, item: Notification) -> None:
+        if off_loop(self._loop):
+            self._loop.call_soon_threadsafe(super().put, item)
+        else:
+            super().put(item)
+
+    def close(self, error: BaseException | None = None) -> None:
+        if off_loop(self._loop):
+            self._loop.call_soon_threadsafe(super().close, error)
+        else:
+            super().close(error)
 
     async def wait(self, timeout: float | None) -> Notification | None:
         """The completion; ``None`` on timeout; raises the close error."""

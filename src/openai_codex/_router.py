@@ -30,13 +30,22 @@ few unclaimed notifications of a method (bounded, oldest dropped first); the nex
 :meth:`add_keyed` for their key receives them first, in order, and removes them. A
 notification whose key is ``None`` is never retained and only reaches waiters registered
 for ``None`` and the global listeners.
+
+Threads. The reader is normally the event loop, and then everything here runs on the loop.
+A sync stream may hold the reader lease (:mod:`._reader_lease`) and dispatch from its own
+thread inside :meth:`Router.foreign`, which holds the router's lock; every method that
+changes the tables takes that lock too, and reports new interest in incoming data through
+:attr:`Router.on_interest` (the connection then takes the lease back). An observer sees
+notifications on the loop only: from a foreign thread its calls are scheduled there.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._notifications import Notification, turn_id_of
@@ -50,6 +59,8 @@ TURN_COMPLETED = "turn/completed"
 TURN_STARTED = "turn/started"
 
 KeyFn = Callable[[dict[str, Any]], "str | None"]
+Observer = Callable[[str, dict[str, Any]], None]
+Defer = Callable[..., object]
 
 DEFAULT_RETAIN = 64
 """How many unclaimed keyed notifications :meth:`Router.retain_keyed` keeps by default."""
@@ -84,9 +95,22 @@ class _KeyedRoute:
 
 
 class Router:
-    """Routes notifications to the sinks that asked for them."""
+    """Routes notifications to the sinks that asked for them.
 
-    def __init__(self) -> None:
+    ``observer`` (if given) is called with every notification whose method is in
+    ``observed``, before it is routed, on the event loop.
+    """
+
+    def __init__(
+        self, observer: Observer | None = None, observed: frozenset[str] = frozenset()
+    ) -> None:
+        self._observer = observer
+        self._observed = observed if observer is not None else frozenset()
+        self._lock = threading.Lock()
+        # Set while a foreign thread dispatches: schedules a call on the loop.
+        self._defer: Defer | None = None
+        self.on_interest: Callable[[], None] | None = None
+        """Called (on the loop, after the change) when a sink or a turn start is added."""
         self._turn_sinks: dict[str, list[Sink[Notification]]] = {}
         self._thread_turns: dict[str, set[str]] = {}
         self._starting: dict[str, int] = {}
@@ -102,19 +126,27 @@ class Router:
 
     def begin_turn_start(self, thread_id: str) -> None:
         """A ``turn/start`` for ``thread_id`` is about to be sent: buffer its events."""
-        self._starting[thread_id] = self._starting.get(thread_id, 0) + 1
+        with self._lock:
+            self._starting[thread_id] = self._starting.get(thread_id, 0) + 1
+        self._interest()
 
     def end_turn_start(self, thread_id: str) -> None:
         """The ``turn/start`` answered (or failed); stop buffering when none is left."""
-        count = self._starting.get(thread_id, 0) - 1
-        if count > 0:
-            self._starting[thread_id] = count
-        else:
-            self._starting.pop(thread_id, None)
-            self._start_buffer.pop(thread_id, None)
+        with self._lock:
+            count = self._starting.get(thread_id, 0) - 1
+            if count > 0:
+                self._starting[thread_id] = count
+            else:
+                self._starting.pop(thread_id, None)
+                self._start_buffer.pop(thread_id, None)
 
     def claim_turn(self, thread_id: str, turn_id: str, sink: Sink[Notification]) -> None:
         """Attach ``sink`` to a turn; replay what arrived for it before this call."""
+        with self._lock:
+            self._claim_turn(thread_id, turn_id, sink)
+        self._interest()
+
+    def _claim_turn(self, thread_id: str, turn_id: str, sink: Sink[Notification]) -> None:
         if self._closed_error is not None:
             sink.close(self._closed_error)
             return
@@ -146,20 +178,23 @@ class Router:
         ``turn/completed``. Returns a function that withdraws the wait if no turn has been
         attached yet (it does not detach a sink already attached; see :meth:`release_turn`).
         """
-        if self._closed_error is not None:
-            sink.close(self._closed_error)
-            return lambda: None
-        self._expected.setdefault(thread_id, []).append(sink)
+        with self._lock:
+            if self._closed_error is not None:
+                sink.close(self._closed_error)
+                return lambda: None
+            self._expected.setdefault(thread_id, []).append(sink)
+        self._interest()
         cancelled = False
 
         def cancel() -> None:
             nonlocal cancelled
-            waiting = self._expected.get(thread_id)
-            if not cancelled and waiting and sink in waiting:
-                waiting.remove(sink)
-                if not waiting:
-                    del self._expected[thread_id]
-            cancelled = True
+            with self._lock:
+                waiting = self._expected.get(thread_id)
+                if not cancelled and waiting and sink in waiting:
+                    waiting.remove(sink)
+                    if not waiting:
+                        del self._expected[thread_id]
+                cancelled = True
 
         return cancel
 
@@ -175,11 +210,12 @@ class Router:
 
     def release_turn(self, turn_id: str, sink: Sink[Notification]) -> None:
         """Detach a sink whose consumer stopped early."""
-        sinks = self._turn_sinks.get(turn_id)
-        if sinks and sink in sinks:
-            sinks.remove(sink)
-            if not sinks:
-                self._forget_turn(turn_id)
+        with self._lock:
+            sinks = self._turn_sinks.get(turn_id)
+            if sinks and sink in sinks:
+                sinks.remove(sink)
+                if not sinks:
+                    self._forget_turn(turn_id)
 
     def _forget_turn(self, turn_id: str) -> None:
         self._turn_sinks.pop(turn_id, None)
@@ -203,8 +239,9 @@ class Router:
         Idempotent; a later call may only raise the limit. Call it before sending the
         request whose notifications must not be missed.
         """
-        route = self._route(method, key_fn)
-        route.retain_limit = max(route.retain_limit, limit)
+        with self._lock:
+            route = self._route(method, key_fn)
+            route.retain_limit = max(route.retain_limit, limit)
 
     def add_keyed(
         self,
@@ -222,33 +259,36 @@ class Router:
         items for the key are dropped), so a one-shot waiter needs no cleanup. After
         :meth:`close` the sink is closed with its error.
         """
-        if self._closed_error is not None:
-            sink.close(self._closed_error)
-            return
-        route = self._route(method, key_fn)
-        if key is not None:
-            replay = route.retained.pop(key, None)
-            if replay:
-                for note in replay:
-                    sink.put(note)
-                    if once:
-                        sink.close()
-                        return
-        route.sinks.setdefault(key, []).append((sink, once))
+        with self._lock:
+            if self._closed_error is not None:
+                sink.close(self._closed_error)
+                return
+            route = self._route(method, key_fn)
+            if key is not None:
+                replay = route.retained.pop(key, None)
+                if replay:
+                    for note in replay:
+                        sink.put(note)
+                        if once:
+                            sink.close()
+                            return
+            route.sinks.setdefault(key, []).append((sink, once))
+        self._interest()
 
     def remove_keyed(self, method: str, key: str | None, sink: Sink[Notification]) -> None:
         """Stop delivering to a keyed sink (it is not closed)."""
-        route = self._keyed.get(method)
-        if route is None:
-            return
-        entries = route.sinks.get(key)
-        if not entries:
-            return
-        kept = [entry for entry in entries if entry[0] is not sink]
-        if kept:
-            route.sinks[key] = kept
-        else:
-            del route.sinks[key]
+        with self._lock:
+            route = self._keyed.get(method)
+            if route is None:
+                return
+            entries = route.sinks.get(key)
+            if not entries:
+                return
+            kept = [entry for entry in entries if entry[0] is not sink]
+            if kept:
+                route.sinks[key] = kept
+            else:
+                del route.sinks[key]
 
     def _dispatch_keyed(self, route: _KeyedRoute, note: Notification) -> None:
         key = route.key_fn(note.params)
@@ -271,15 +311,19 @@ class Router:
 
     def add_listener(self, sink: Sink[Notification]) -> Callable[[], None]:
         """Deliver notifications not tied to a turn to ``sink``; returns the remover."""
-        if self._closed_error is not None:
-            sink.close(self._closed_error)
-        else:
-            self._global.append(sink)
+        with self._lock:
+            if self._closed_error is not None:
+                sink.close(self._closed_error)
+            else:
+                self._global.append(sink)
+        self._interest()
 
         def remove() -> None:
-            if sink in self._global:
+            with self._lock:
+                if sink not in self._global:
+                    return
                 self._global.remove(sink)
-                sink.close()
+            sink.close()
 
         return remove
 
@@ -287,6 +331,8 @@ class Router:
 
     def dispatch(self, method: str, params: dict[str, Any]) -> None:
         """Route one notification (called by the reader, in order of arrival)."""
+        if method in self._observed:  # an empty set unless an observer is installed
+            self._observe(method, params)
         note = Notification(method, params)
         thread_id = params.get("threadId")
         if thread_id is not None and thread_id in self._starting:
@@ -323,6 +369,10 @@ class Router:
 
     def close(self, error: BaseException) -> None:
         """The connection ended: end every stream and waiter with ``error``."""
+        with self._lock:
+            self._close(error)
+
+    def _close(self, error: BaseException) -> None:
         self._closed_error = error
         for sinks in self._turn_sinks.values():
             for sink in sinks:
@@ -344,3 +394,56 @@ class Router:
             sink.close(error)
         self._global.clear()
         self._start_buffer.clear()
+
+    # -- the reader lease -----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def foreign(self, defer: Defer) -> Iterator[None]:
+        """Dispatch from a thread that is not the loop's, for the duration of the block.
+
+        Holds the router's lock (the loop may be adding sinks meanwhile) and routes the
+        observer's calls through ``defer`` (``loop.call_soon_threadsafe``).
+        """
+        with self._lock:
+            self._defer = defer
+            try:
+                yield
+            finally:
+                self._defer = None
+
+    def exclusive_for(self, turn_id: str, sink: Sink[Notification]) -> bool:
+        """Whether ``sink``'s turn is the only thing waiting for notifications.
+
+        No other turn stream, expected turn, turn start, keyed waiter or listener: then a
+        consumer that pauses between events delays nobody else. Reads without the lock, so
+        from another thread the answer is a hint; the loop's answer is exact.
+        """
+        sinks = self._turn_sinks.get(turn_id)
+        return (
+            sinks is not None
+            and len(self._turn_sinks) == 1
+            and len(sinks) == 1
+            and sinks[0] is sink
+            and not self._starting
+            and not self._expected
+            and not self._global
+            and not any(route.sinks for route in list(self._keyed.values()))
+        )
+
+    def _observe(self, method: str, params: dict[str, Any]) -> None:
+        if self._defer is not None:
+            self._defer(self._observe_now, method, params)
+        else:
+            self._observe_now(method, params)
+
+    def _observe_now(self, method: str, params: dict[str, Any]) -> None:
+        assert self._observer is not None
+        try:
+            self._observer(method, params)
+        except Exception:  # bookkeeping must never break routing
+            logger.exception("observing notification %s failed", method)
+
+    def _interest(self) -> None:
+        on_interest = self.on_interest
+        if on_interest is not None:
+            on_interest()

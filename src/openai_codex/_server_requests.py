@@ -135,22 +135,6 @@ _OBSERVED_METHODS = frozenset({"item/started", "item/completed", "turn/completed
 """The notifications :meth:`ServerRequestDispatcher.observe` acts on."""
 
 
-class _ObservingRouter(Router):
-    """A router that shows every notification to the dispatcher before routing it."""
-
-    def __init__(self, observe: Callable[[str, dict[str, Any]], None]) -> None:
-        super().__init__()
-        self._observe = observe
-
-    def dispatch(self, method: str, params: dict[str, Any]) -> None:
-        if method in _OBSERVED_METHODS:  # skip the call for the many deltas
-            try:
-                self._observe(method, params)
-            except Exception:  # bookkeeping must never break routing
-                logger.exception("observing notification %s failed", method)
-        super().dispatch(method, params)
-
-
 async def call_handler(handler: Callable[[Any], Any], argument: Any) -> Any:
     """Call a sync or async handler; sync ones run in a worker thread (``to_thread``)."""
     if _is_async_callable(handler):
@@ -180,7 +164,7 @@ class ServerRequestDispatcher:
 
     def make_router(self) -> Router:
         """A :class:`Router` for the connection that lets this dispatcher observe items."""
-        return _ObservingRouter(self.observe)
+        return Router(self.observe, _OBSERVED_METHODS)
 
     def set_method_handler(self, method: str, handler: RequestHandler | None) -> None:
         """Answer ``method`` (one not routed by thread) with ``handler``; None removes it."""

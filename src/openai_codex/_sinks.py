@@ -3,6 +3,11 @@
 The reader never waits on a consumer: ``put`` appends and wakes the consumer at most once.
 :class:`AsyncSink` serves coroutines on the connection's loop; :class:`ThreadSink` serves a
 blocking consumer in another thread (the sync client), with no hop through the loop.
+
+The reader is normally the event loop, but a sync consumer may hold the reader lease
+(:mod:`._reader_lease`) and route notifications from its own thread. So ``put`` and
+``close`` of every sink may be called from any thread: :class:`ThreadSink` is thread-safe,
+and :class:`AsyncSink` hands calls from other threads to its loop (in order).
 """
 
 from __future__ import annotations
@@ -10,13 +15,24 @@ from __future__ import annotations
 import asyncio
 import collections
 import queue
+from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
 from .errors import CodexTimeoutError
 
-__all__ = ["AsyncSink", "END", "Sink", "ThreadSink"]
+__all__ = ["END", "AsyncSink", "Sink", "ThreadSink", "off_loop"]
 
 T = TypeVar("T")
+
+# The loop running in this thread, or None: a C function, cheap enough to call per item.
+_running_loop: Callable[[], asyncio.AbstractEventLoop | None] = asyncio._get_running_loop
+
+
+def off_loop(loop: asyncio.AbstractEventLoop | None) -> bool:
+    """Whether the caller runs outside ``loop``'s thread (then schedule work on it)."""
+    return loop is not None and _running_loop() is not loop
+
+
 T_contra = TypeVar("T_contra", contravariant=True)
 
 
@@ -41,18 +57,29 @@ class Sink(Protocol[T_contra]):
 
 
 class AsyncSink(Generic[T]):
-    """An unbounded FIFO drained by one coroutine on the producer's loop."""
+    """An unbounded FIFO drained by one coroutine on the producer's loop.
 
-    __slots__ = ("_closed", "_error", "_items", "_waiter")
+    ``put``/``close`` called from another thread are scheduled on the sink's loop, so the
+    deque and the waiter are only touched there. The loop is the one running where the sink
+    is created (or, failing that, where it is first awaited); create a sink that other
+    threads will feed on its loop.
+    """
+
+    __slots__ = ("_closed", "_error", "_items", "_loop", "_waiter")
 
     def __init__(self) -> None:
         self._items: collections.deque[T] = collections.deque()
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
         self._error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = _running_loop()
 
     def put(self, item: T) -> None:
         """Append an item and wake the consumer."""
+        loop = self._loop
+        if loop is not None and _running_loop() is not loop:  # off_loop(), inlined
+            loop.call_soon_threadsafe(self.put, item)
+            return
         if self._closed:
             return
         self._items.append(item)
@@ -64,6 +91,11 @@ class AsyncSink(Generic[T]):
 
     def close(self, error: BaseException | None = None) -> None:
         """End the stream after the buffered items."""
+        loop = self._loop
+        if off_loop(loop):
+            assert loop is not None
+            loop.call_soon_threadsafe(self.close, error)
+            return
         if self._closed:
             return
         self._closed = True
@@ -81,6 +113,8 @@ class AsyncSink(Generic[T]):
 
     async def get(self, timeout: float | None = None) -> T | _End:
         """The next item, or :data:`END`; raises the close error once items run out."""
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
         while True:
             if self._items:
                 return self._items.popleft()
@@ -88,7 +122,7 @@ class AsyncSink(Generic[T]):
                 if self._error is not None:
                     raise self._error
                 return END
-            waiter = asyncio.get_running_loop().create_future()
+            waiter = self._loop.create_future()
             self._waiter = waiter
             if timeout is None:
                 await waiter
@@ -129,6 +163,20 @@ class ThreadSink(Generic[T]):
         """Whether the producer ended the stream."""
         return self._closed
 
+    @property
+    def ready(self) -> bool:
+        """Whether :meth:`get` would return at once (an item or the end is buffered)."""
+        return not self._queue.empty()
+
+    def get_nowait(self) -> T | _End | None:
+        """The next item, :data:`END`, or ``None`` if nothing is buffered; never blocks.
+
+        Raises the close error once the items run out, like :meth:`get`.
+        """
+        if self._queue.empty():  # one consumer: it cannot become empty behind our back
+            return None
+        return self._unwrap(self._queue.get_nowait())
+
     def get(self, timeout: float | None = None) -> T | _End:
         """Block for the next item, or :data:`END`; raises the close error at the end."""
         try:
@@ -146,6 +194,9 @@ class ThreadSink(Generic[T]):
                 item = self._queue.get(timeout=timeout)
         except queue.Empty:
             raise CodexTimeoutError(f"nothing arrived within {timeout} s") from None
+        return self._unwrap(item)
+
+    def _unwrap(self, item: T | _Closed) -> T | _End:
         if isinstance(item, _Closed):
             self._queue.put(item)  # later calls see the end too
             if item.error is not None:

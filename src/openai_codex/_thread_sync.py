@@ -2,7 +2,8 @@
 
 Each method runs the async method on the client's loop thread. A turn's events go straight
 from the connection's reader into a :class:`ThreadSink` that the caller's thread drains,
-so streaming costs no round trip through the loop per event.
+so streaming costs no round trip through the loop per event. While a stream is all that
+waits for the server, its thread even reads the pipe itself (:mod:`._reader_lease`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import TYPE_CHECKING
 from ._inputs import Input
 from ._notifications import Notification
 from ._portal import LoopThread
+from ._reader_lease import ReaderLease
 from ._results import TurnCollector, TurnResult
 from ._sinks import END, ThreadSink
 from ._thread import AsyncThread
+from .errors import CodexError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -80,6 +83,17 @@ class Thread:
             self._async.run(input, on_approval=on_approval, on_user_input=on_user_input, **options)
         )
 
+    def _borrow_reader(self, turn_id: str, sink: ThreadSink[Notification]) -> ReaderLease | None:
+        """The reader lease for a stream of this thread's turn, if the loop can lend it."""
+        connection = self._async._codex._connection
+        portal = self._portal
+        if connection is None or portal.in_loop_thread or not connection.may_lend(turn_id, sink):
+            return None
+        try:
+            return portal.call(connection.lend_reader, turn_id, sink)
+        except CodexError:  # the client is closed: the sink tells the rest
+            return None
+
     def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """Read the thread (``thread/read``), optionally with every turn and item."""
         return self._portal.run(self._async.read(include_turns=include_turns))
@@ -113,13 +127,28 @@ class TurnHandle:
             TransportClosedError: the server exited during the turn.
         """
         collector = self._collector
-        get = self._sink.get
-        while not collector.done:
-            item = get()
-            if item is END:
-                return
-            collector.feed(item)  # type: ignore[arg-type]
-            yield item  # type: ignore[misc]
+        sink = self._sink
+        lease: ReaderLease | None = None
+        try:
+            while not collector.done:
+                item = sink.get_nowait()
+                if item is None:
+                    # Nothing buffered: read the pipe in this thread if the loop lends it,
+                    # else wait for the loop's reader to fill the sink.
+                    if lease is None:
+                        lease = self._thread._borrow_reader(self.id, sink)
+                    if lease is not None:
+                        if lease.pump():
+                            continue
+                        lease = None
+                    item = sink.get()
+                if item is END:
+                    return
+                collector.feed(item)  # type: ignore[arg-type]
+                yield item  # type: ignore[misc]
+        finally:
+            if lease is not None:
+                lease.release()
 
     def run(self) -> TurnResult:
         """Consume the rest of the turn and return its result.

@@ -5,30 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from openai_codex import Notification, TransportClosedError
+from _recorder import Recorder
+
+from openai_codex import TransportClosedError
 from openai_codex._router import Router
-
-
-class Recorder:
-    """A sink that records what the router gives it."""
-
-    def __init__(self) -> None:
-        self.items: list[Notification] = []
-        self.closed = False
-        self.error: BaseException | None = None
-
-    def put(self, item: Notification) -> None:
-        assert not self.closed, "put after close"
-        self.items.append(item)
-
-    def close(self, error: BaseException | None = None) -> None:
-        if not self.closed:
-            self.closed = True
-            self.error = error
-
-    @property
-    def methods(self) -> list[str]:
-        return [n.method for n in self.items]
 
 
 def turn_event(method: str, thread: str, turn: str, **extra: Any) -> tuple[str, dict[str, Any]]:

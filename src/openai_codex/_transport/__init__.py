@@ -8,11 +8,11 @@ A transport pushes what it receives: the connection registers two callbacks with
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..errors import TransportClosedError
 
-__all__ = ["Transport"]
+__all__ = ["LendsReader", "Transport"]
 
 
 class Transport(Protocol):
@@ -33,3 +33,17 @@ class Transport(Protocol):
 
     async def closed_error(self) -> TransportClosedError:
         """An error describing why the stream ended (exit code, last stderr lines)."""
+
+
+@runtime_checkable
+class LendsReader(Protocol):
+    """A transport whose input is a file descriptor another thread may read for a while.
+
+    See :mod:`openai_codex._reader_lease`. Both methods are called on the event loop.
+    """
+
+    def lend_reader(self) -> int | None:
+        """Stop delivering data and return the descriptor; ``None`` if it cannot."""
+
+    def return_reader(self) -> None:
+        """Deliver data again."""

@@ -177,6 +177,28 @@ class StdioTransport:
         if protocol.stdout_closed:
             on_eof()
 
+    def lend_reader(self) -> int | None:
+        """Stop reading stdout on the loop and return its (non-blocking) file descriptor.
+
+        For the reader lease: another thread reads the pipe until :meth:`return_reader`.
+        ``None`` if stdout is closed or at its end. Call on the loop.
+        """
+        if self._closed or self._protocol.stdout_closed:
+            return None
+        pipe = self._transport.get_pipe_transport(1)
+        fileobj = None if pipe is None else pipe.get_extra_info("pipe")
+        if pipe is None or fileobj is None or pipe.is_closing():
+            return None
+        pipe.pause_reading()  # type: ignore[attr-defined]
+        fd: int = fileobj.fileno()
+        return fd
+
+    def return_reader(self) -> None:
+        """Read stdout on the loop again (the end of a lease). Call on the loop."""
+        pipe = self._transport.get_pipe_transport(1)
+        if pipe is not None and not pipe.is_closing():
+            pipe.resume_reading()  # type: ignore[attr-defined]
+
     async def send(self, data: bytes) -> None:
         """Write to the child's stdin; raises :class:`TransportClosedError` if it is gone."""
         stdin = self._stdin

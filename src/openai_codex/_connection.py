@@ -34,7 +34,7 @@ from ._protocol import (
 from ._reader_lease import ENABLED as LEASE_ENABLED
 from ._reader_lease import IDLE_LIMIT, ReaderLease, WakePipe
 from ._router import Router
-from ._sinks import Sink
+from ._sinks import Sink, ThreadSink
 from ._transport import LendsReader, Transport
 from .errors import (
     INTERNAL_ERROR,
@@ -208,7 +208,7 @@ class Connection:
             and self.router.exclusive_for(turn_id, sink)
         )
 
-    def lend_reader(self, turn_id: str, sink: Sink[Notification]) -> ReaderLease | None:
+    def lend_reader(self, turn_id: str, sink: ThreadSink[Notification]) -> ReaderLease | None:
         """Lend the pipe to the calling stream's thread, if its turn is all that waits.
 
         Call on the loop (the sync client's ``portal.call``). ``None`` when something
@@ -224,7 +224,7 @@ class Connection:
         if fd is None:
             return None
         loop = asyncio.get_running_loop()
-        lease = ReaderLease(self, fd, self._wake, loop, sink)  # type: ignore[arg-type]
+        lease = ReaderLease(self, fd, self._wake, loop, sink)
         self._lease = lease
         self._lease_back.clear()
         self._lease_timer = loop.call_later(IDLE_LIMIT, self._check_idle_lease, lease)
@@ -242,7 +242,7 @@ class Connection:
 
     def feed_from_thread(self, data: bytes, defer: Callable[..., Any]) -> bool:
         """The lease holder's reader: route ``data`` like :meth:`_on_data` would."""
-        with self.router.foreign(defer):
+        with self.router.foreign:
             return self._receive(data, defer)
 
     def lease_returned(self, lease: ReaderLease) -> None:
@@ -366,7 +366,7 @@ class Connection:
                 await self._finishing
         if self._closed_error is None:
             self._shutdown(await self._transport.closed_error())
-        if self._wake is not None and self._lease is None:
+        if self._wake is not None and self._lease is None:  # else a stuck holder may poll it
             self._wake.close()
             self._wake = None
         self._done.set()

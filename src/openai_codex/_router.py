@@ -35,17 +35,16 @@ Threads. The reader is normally the event loop, and then everything here runs on
 A sync stream may hold the reader lease (:mod:`._reader_lease`) and dispatch from its own
 thread inside :meth:`Router.foreign`, which holds the router's lock; every method that
 changes the tables takes that lock too, and reports new interest in incoming data through
-:attr:`Router.on_interest` (the connection then takes the lease back). An observer sees
-notifications on the loop only: from a foreign thread its calls are scheduled there.
+:attr:`Router.on_interest` (the connection then takes the lease back). The observer is
+called on the dispatching thread, so it must be thread-safe.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from ._notifications import Notification, turn_id_of
@@ -60,7 +59,6 @@ TURN_STARTED = "turn/started"
 
 KeyFn = Callable[[dict[str, Any]], "str | None"]
 Observer = Callable[[str, dict[str, Any]], None]
-Defer = Callable[..., object]
 
 DEFAULT_RETAIN = 64
 """How many unclaimed keyed notifications :meth:`Router.retain_keyed` keeps by default."""
@@ -98,7 +96,7 @@ class Router:
     """Routes notifications to the sinks that asked for them.
 
     ``observer`` (if given) is called with every notification whose method is in
-    ``observed``, before it is routed, on the event loop.
+    ``observed``, before it is routed, on the dispatching thread (see the module notes).
     """
 
     def __init__(
@@ -107,8 +105,6 @@ class Router:
         self._observer = observer
         self._observed = observed if observer is not None else frozenset()
         self._lock = threading.Lock()
-        # Set while a foreign thread dispatches: schedules a call on the loop.
-        self._defer: Defer | None = None
         self.on_interest: Callable[[], None] | None = None
         """Called (on the loop, after the change) when a sink or a turn start is added."""
         self._turn_sinks: dict[str, list[Sink[Notification]]] = {}
@@ -397,19 +393,13 @@ class Router:
 
     # -- the reader lease -----------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def foreign(self, defer: Defer) -> Iterator[None]:
-        """Dispatch from a thread that is not the loop's, for the duration of the block.
+    @property
+    def foreign(self) -> threading.Lock:
+        """Hold this while dispatching from a thread that is not the loop's.
 
-        Holds the router's lock (the loop may be adding sinks meanwhile) and routes the
-        observer's calls through ``defer`` (``loop.call_soon_threadsafe``).
+        The loop may add or remove sinks meanwhile; every such change takes the same lock.
         """
-        with self._lock:
-            self._defer = defer
-            try:
-                yield
-            finally:
-                self._defer = None
+        return self._lock
 
     def exclusive_for(self, turn_id: str, sink: Sink[Notification]) -> bool:
         """Whether ``sink``'s turn is the only thing waiting for notifications.
@@ -431,12 +421,6 @@ class Router:
         )
 
     def _observe(self, method: str, params: dict[str, Any]) -> None:
-        if self._defer is not None:
-            self._defer(self._observe_now, method, params)
-        else:
-            self._observe_now(method, params)
-
-    def _observe_now(self, method: str, params: dict[str, Any]) -> None:
         assert self._observer is not None
         try:
             self._observer(method, params)

@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -149,10 +150,13 @@ async def call_handler(handler: Callable[[Any], Any], argument: Any) -> Any:
 class ServerRequestDispatcher:
     """The request handler of one connection: routes server requests to thread handlers.
 
-    All methods run on the client's event loop (the reader thread for the sync client).
+    Methods run on the client's event loop, except :meth:`observe`, which runs on the
+    thread that routes notifications (the loop, or a sync stream holding the reader lease);
+    the turn scopes and file changes it shares with the loop are guarded by a lock.
     """
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._threads: dict[str, ThreadHandlers] = {}
         self._scopes: dict[str, list[_TurnScope]] = {}
         # (thread id, item id) -> (turn id, changes) of fileChange items in progress.
@@ -197,19 +201,25 @@ class ServerRequestDispatcher:
     ) -> _TurnScope:
         """Install turn handlers before ``turn/start`` is sent (they bind to its turn id)."""
         scope = _TurnScope(thread_id, on_approval, on_user_input)
-        self._scopes.setdefault(thread_id, []).append(scope)
+        with self._lock:
+            self._scopes.setdefault(thread_id, []).append(scope)
         return scope
 
     def bind_turn(self, scope: _TurnScope, turn_id: str) -> None:
         """The turn id is known: the scope now applies to that turn only."""
-        if turn_id in scope.finished:  # the turn was over before its start returned
-            self.end_turn(scope)
-            return
-        scope.turn_id = turn_id
-        scope.finished.clear()
+        with self._lock:
+            if turn_id in scope.finished:  # the turn was over before its start returned
+                self._end_turn(scope)
+                return
+            scope.turn_id = turn_id
+            scope.finished.clear()
 
     def end_turn(self, scope: _TurnScope) -> None:
         """Drop turn handlers (the turn completed, or its start failed)."""
+        with self._lock:
+            self._end_turn(scope)
+
+    def _end_turn(self, scope: _TurnScope) -> None:
         scopes = self._scopes.get(scope.thread_id)
         if scopes and scope in scopes:
             scopes.remove(scope)
@@ -229,31 +239,38 @@ class ServerRequestDispatcher:
                 return
             key = (thread_id, item["id"])
             if method == "item/started":
-                self._file_changes[key] = (turn_id_of(params), file_changes_from_item(item))
+                changes = (turn_id_of(params), file_changes_from_item(item))
+                with self._lock:
+                    self._file_changes[key] = changes
             else:
-                self._file_changes.pop(key, None)
+                with self._lock:
+                    self._file_changes.pop(key, None)
         elif method == "turn/completed":
             thread_id = params.get("threadId")
             turn_id = turn_id_of(params)
             if not isinstance(thread_id, str) or turn_id is None:
                 return
-            for scope in list(self._scopes.get(thread_id, ())):
-                if scope.turn_id == turn_id:
-                    self.end_turn(scope)
-                elif scope.turn_id is None:
-                    scope.finished.add(turn_id)
-            stale = [
-                k for k, (t, _) in self._file_changes.items() if k[0] == thread_id and t == turn_id
-            ]
-            for key in stale:
-                del self._file_changes[key]
+            with self._lock:
+                for scope in list(self._scopes.get(thread_id, ())):
+                    if scope.turn_id == turn_id:
+                        self._end_turn(scope)
+                    elif scope.turn_id is None:
+                        scope.finished.add(turn_id)
+                stale = [
+                    k
+                    for k, (t, _) in self._file_changes.items()
+                    if k[0] == thread_id and t == turn_id
+                ]
+                for key in stale:
+                    del self._file_changes[key]
 
     # -- lookup ---------------------------------------------------------------------------
 
     def _scope_for(self, thread_id: str | None, turn_id: str | None) -> list[_TurnScope]:
         if thread_id is None:
             return []
-        scopes = self._scopes.get(thread_id)
+        with self._lock:
+            scopes = list(self._scopes.get(thread_id, ()))
         if not scopes:
             return []
         exact = [s for s in scopes if turn_id is not None and s.turn_id == turn_id]

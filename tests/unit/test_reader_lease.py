@@ -610,16 +610,19 @@ def lone_turn(router: Router, sink: Recorder, thread: str = "th", turn: str = "t
     router.end_turn_start(thread)
 
 
-def test_foreign_dispatch_routes_to_the_sink_and_defers_the_observer() -> None:
-    observed: list[tuple[str, dict[str, Any]]] = []
-    router = Router(lambda method, params: observed.append((method, params)), OBSERVED)
+def test_foreign_dispatch_routes_to_the_sink_and_observes_on_the_holders_thread() -> None:
+    observed: list[tuple[str, threading.Thread]] = []
+    router = Router(
+        lambda method, _params: observed.append((method, threading.current_thread())), OBSERVED
+    )
     sink = Recorder()
     lone_turn(router, sink)
-    deferred: list[tuple[Any, ...]] = []
     events = [item_completed("th", "t1"), delta("th", "t1"), completed("th", "t1")]
+    holder_thread: list[threading.Thread] = []
 
     def holder() -> None:
-        with router.foreign(lambda fn, *args: deferred.append((fn, *args))):
+        holder_thread.append(threading.current_thread())
+        with router.foreign:
             for method, params in events:
                 router.dispatch(method, params)
 
@@ -627,68 +630,41 @@ def test_foreign_dispatch_routes_to_the_sink_and_defers_the_observer() -> None:
 
     assert sink.methods == ["item/completed", "item/agentMessage/delta", "turn/completed"]
     assert sink.closed
-    assert observed == []  # handed to defer, not run in the holder's thread
-    assert [call[1:] for call in deferred] == [events[0], events[2]]
-    for fn, *args in deferred:
-        fn(*args)
-    assert observed == [events[0], events[2]]
+    # Observed before routing, on the dispatching thread: no hop to the loop per item.
+    assert observed == [
+        ("item/completed", holder_thread[0]),
+        ("turn/completed", holder_thread[0]),
+    ]
 
 
-def test_outside_foreign_the_observer_is_called_directly() -> None:
-    observed: list[tuple[str, threading.Thread]] = []
-    router = Router(
-        lambda method, _params: observed.append((method, threading.current_thread())), OBSERVED
-    )
-    deferred: list[tuple[Any, ...]] = []
-    with router.foreign(lambda *call: deferred.append(call)):
-        pass
+def test_the_observer_sees_only_the_observed_methods() -> None:
+    observed: list[str] = []
+    router = Router(lambda method, _params: observed.append(method), OBSERVED)
     sink = Recorder()
     lone_turn(router, sink)
     for method, params in (item_completed("th", "t1"), delta("th", "t1")):
         router.dispatch(method, params)
-    assert observed == [("item/completed", threading.current_thread())]
-    assert deferred == []
+    assert observed == ["item/completed"]
     assert sink.methods == ["item/completed", "item/agentMessage/delta"]
 
 
-def test_foreign_stops_deferring_after_an_error_in_the_block() -> None:
-    observed: list[str] = []
-    router = Router(lambda method, _params: observed.append(method), OBSERVED)
-    deferred: list[tuple[Any, ...]] = []
-    with (
-        pytest.raises(RuntimeError),
-        router.foreign(lambda *call: deferred.append(call)),
-    ):
-        raise RuntimeError("a failing dispatch")
-    router.dispatch(*item_completed("th", "t1"))
-    assert observed == ["item/completed"]
-    assert deferred == []
+def test_a_failing_observer_does_not_stop_routing() -> None:
+    def observer(_method: str, _params: dict[str, Any]) -> None:
+        raise RuntimeError("bookkeeping bug")
 
-
-def test_foreign_dispatch_runs_the_observer_on_the_loop(
-    portal: LoopThread, loop_thread: threading.Thread
-) -> None:
-    observed: list[tuple[str, threading.Thread]] = []
-    router = Router(
-        lambda method, _params: observed.append((method, threading.current_thread())), OBSERVED
-    )
+    router = Router(observer, OBSERVED)
     sink = Recorder()
     lone_turn(router, sink)
-
-    def holder() -> None:
-        with router.foreign(portal.loop.call_soon_threadsafe):
-            for method, params in (item_completed("th", "t1"), completed("th", "t1")):
-                router.dispatch(method, params)
-
-    in_thread(holder)
-    flush(portal.loop)
-    assert observed == [("item/completed", loop_thread), ("turn/completed", loop_thread)]
+    with router.foreign:
+        router.dispatch(*completed("th", "t1"))
+    assert sink.methods == ["turn/completed"]
+    assert sink.closed
 
 
 def test_foreign_holds_the_router_while_the_holder_dispatches() -> None:
     router = Router()
     listener = Recorder()
-    with router.foreign(lambda *call: None):
+    with router.foreign:
         adder = threading.Thread(target=router.add_listener, args=(listener,))
         adder.start()
         adder.join(0.1)

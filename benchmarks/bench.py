@@ -544,6 +544,9 @@ class Options:
         self.quick: bool = quick
         # Scenarios 4 and 5 take ~30-60 s per run at full size: fewer rounds by default.
         self.heavy_rounds: int = args.rounds or (1 if quick else 2)
+        # Scenario 2 takes ~0.5 s per run, and its first start in a process swings by
+        # +-15 % (page cache, the machine's load): more rounds by default.
+        self.start_rounds: int = args.rounds or (3 if quick else 9)
         self.pyc: bool = not getattr(args, "no_pyc", False)
         self.all_variants: bool = args.all_variants
         self.full_variants: bool = not quick or args.all_variants
@@ -918,7 +921,8 @@ def run_benchmarks(scenarios: list[str], opts: Options, json_out: str | None = N
     print(f"# load average at start: {load_average()} (other work on the machine adds noise)")
     print(f"# bytecode cache: {'on (private prefix)' if opts.pyc else 'as the environment has it'}")
     print(
-        f"# rounds={opts.rounds} (concurrent, turns: {opts.heavy_rounds}) "
+        f"# rounds={opts.rounds} (start: {opts.start_rounds}; concurrent, turns: "
+        f"{opts.heavy_rounds}) "
         f"stream_deltas={opts.stream_deltas} threads={opts.threads} "
         f"deltas={opts.deltas} turns={opts.turns}\n",
         flush=True,
@@ -931,8 +935,13 @@ def run_benchmarks(scenarios: list[str], opts: Options, json_out: str | None = N
         else:
             rows = {}
             variants = variants_for(scenario, opts)
-            heavy = scenario in ("concurrent", "turns")
-            for r in range(opts.heavy_rounds if heavy else opts.rounds):
+            if scenario in ("concurrent", "turns"):
+                rounds = opts.heavy_rounds
+            elif scenario == "start":
+                rounds = opts.start_rounds
+            else:
+                rounds = opts.rounds
+            for r in range(rounds):
                 for variant in variants:
                     try:
                         rows.setdefault(variant, []).append(one_run(opts, scenario, variant))
@@ -1071,7 +1080,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("scenarios", nargs="*", help=f"subset of {', '.join(SCENARIOS)}")
-    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3; quick 2)")
+    parser.add_argument(
+        "--rounds", type=int, help="interleaved rounds (default 3, start 9, concurrent and turns 2)"
+    )
     parser.add_argument("--quick", action="store_true", help="fast smoke run (< 60 s)")
     parser.add_argument("--reps", type=int, help="start+initialize repetitions per process")
     parser.add_argument("--stream-deltas", type=int, help="deltas of the streamed turn (3)")

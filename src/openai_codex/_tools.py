@@ -37,10 +37,13 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePath
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
-import pydantic
-from pydantic_core import to_jsonable_python
+if TYPE_CHECKING:
+    import pydantic
+
+# pydantic is imported on first use (building an input schema, validating arguments,
+# JSON-encoding a result), not at module import: ``import openai_codex`` stays cheap.
 
 __all__ = ["ImageResult", "Tool", "ToolRegistry", "to_content_items", "tool"]
 
@@ -193,6 +196,8 @@ def _is_content_part(value: object) -> bool:
 
 
 def _json_text(value: object) -> str:
+    from pydantic_core import to_jsonable_python
+
     return json.dumps(to_jsonable_python(value, fallback=str), ensure_ascii=False)
 
 
@@ -395,6 +400,9 @@ def _caller_locals(depth: int, fn: Callable[..., object]) -> dict[str, Any] | No
 def _build_args_model(
     name: str, fn: Callable[..., object], localns: Mapping[str, Any] | None
 ) -> _ArgsModel:
+    import pydantic
+    import pydantic.json_schema
+
     try:
         sig = inspect.signature(fn, eval_str=True, locals=localns)
     except NameError as exc:
@@ -590,6 +598,8 @@ class Tool(Generic[P, R]):
             args_model = self._arguments_model()
         except TypeError as exc:
             return _failure(f"TypeError: {exc}")
+        import pydantic  # already loaded by _arguments_model()
+
         try:
             validated = args_model.model.model_validate(parsed)
         except pydantic.ValidationError as exc:

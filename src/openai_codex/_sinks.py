@@ -23,6 +23,7 @@ from .errors import CodexTimeoutError
 __all__ = ["END", "AsyncSink", "Sink", "ThreadSink", "off_loop"]
 
 T = TypeVar("T")
+T_contra = TypeVar("T_contra", contravariant=True)
 
 # The loop running in this thread, or None: a C function, cheap enough to call per item.
 _running_loop: Callable[[], asyncio.AbstractEventLoop | None] = asyncio._get_running_loop
@@ -31,9 +32,6 @@ _running_loop: Callable[[], asyncio.AbstractEventLoop | None] = asyncio._get_run
 def off_loop(loop: asyncio.AbstractEventLoop | None) -> bool:
     """Whether the caller runs outside ``loop``'s thread (then schedule work on it)."""
     return loop is not None and _running_loop() is not loop
-
-
-T_contra = TypeVar("T_contra", contravariant=True)
 
 
 class _End:

@@ -31,7 +31,7 @@ OUTPUT = ROOT / "docs" / "api-reference.md"
 # Sections of the top-level reference. A public name missing here still gets documented,
 # under "Other names", so a new export never goes unlisted.
 SECTIONS: list[tuple[str, list[str]]] = [
-    ("Clients", ["Codex", "AsyncCodex", "CodexConfig", "ServerMetadata"]),
+    ("Clients", ["Codex", "AsyncCodex", "CodexConfig"]),
     (
         "Threads and turns",
         [
@@ -49,11 +49,13 @@ SECTIONS: list[tuple[str, list[str]]] = [
         [
             "Input",
             "InputItem",
+            "RunInput",
             "TextInput",
             "ImageInput",
             "LocalImageInput",
             "MentionInput",
             "SkillInput",
+            "ExternalMessage",
         ],
     ),
     (
@@ -101,6 +103,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
             "TransportClosedError",
             "ProtocolError",
             "JsonRpcError",
+            "CodexRpcError",
             "ParseError",
             "InvalidRequestError",
             "MethodNotFoundError",

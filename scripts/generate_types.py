@@ -11,12 +11,19 @@ Pipeline:
 1. ``codex app-server generate-json-schema --experimental --out TMP`` (the pinned
    ``openai-codex-cli-bin`` binary; the version is checked).
 2. The combined bundle ``codex_app_server_protocol.schemas.json`` is normalised (see
-   ``normalise_schema``): one flat ``definitions`` table, no JSON-RPC envelope unions,
+   ``normalise_schema``): one flat ``definitions`` table, the ``ClientRequest`` and
+   ``ServerNotification`` unions with the official package's branch names, string
+   branches of unions shaped as the official package shapes them (``<Name>Value`` enums),
    ``additionalProperties: false`` dropped (the base model keeps unknown fields), tagged
-   unions marked with a ``discriminator``, readable names for a few anonymous branches.
+   unions marked with a ``discriminator``. Class names match the official
+   ``openai_codex.generated.v2_all`` for every definition both have.
 3. datamodel-code-generator writes ``models.py`` (pydantic v2, base class
-   ``openai_codex._model_base.ProtocolModel``), then ``ruff format --isolated`` formats it.
-4. ``_methods.py`` gets plain string tables built from the ``ClientRequest``,
+   ``openai_codex._model_base.ProtocolModel``; unions and wrapped scalars are
+   ``RootModel`` classes, rebased on ``ProtocolRootModel``), then ``ruff format
+   --isolated`` formats it.
+4. ``notifications.py`` maps notification methods to their payload classes (and lists the
+   payloads that carry a turn id); it imports the models, so it is loaded on demand.
+5. ``_methods.py`` gets plain string tables built from the ``ClientRequest``,
    ``ServerRequest`` and ``ServerNotification`` unions; every name is checked against the
    classes actually present in ``models.py``.
 """
@@ -29,7 +36,9 @@ import copy
 import difflib
 import importlib
 import json
+import keyword
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,10 +57,22 @@ HEADER = (
     f"# Regenerate with: {FIX_COMMAND}\n"
 )
 
-# Unions of whole JSON-RPC messages. The SDK has its own envelope handling and uses the
-# method tables in _methods.py instead; generating them would only add ~500 classes
-# (one per method) and steal clean names such as ``ErrorNotification`` from the payloads.
-ENVELOPE_UNIONS = ("ClientRequest", "ClientNotification", "ServerRequest", "ServerNotification")
+# Message unions the official package does not generate. ``ClientRequest`` and
+# ``ServerNotification`` are kept (one class per method, official names); the SDK routes
+# messages with the method tables in _methods.py, not with these classes.
+DROPPED_UNIONS = ("ClientNotification", "ServerRequest")
+
+# Definitions the schema types as plain strings that the official package offers as enums
+# (the values are in its public surface, tests/data/official_surface_0.163.0.json, and
+# test_official_surface checks them). They are generated as ``OpenStrEnum``: a value that
+# is not listed (a newer model's reasoning effort) still parses, as a pseudo-member.
+STRING_ENUMS: dict[str, tuple[str, ...]] = {
+    "ReasoningEffort": ("none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra"),
+    "ThreadSource": ("user", "subagent", "memory_consolidation"),
+}
+
+# The official package's name for the schema document itself (an empty model).
+ROOT_TITLE = "CodexAppServerProtocolV2"
 
 # Properties tried, in order, as the tag of a union (each branch must require it and give
 # it one distinct string value).
@@ -85,8 +106,6 @@ GENERATOR_OPTIONS = [
     "--snake-case-field",
     "--use-annotated",
     "--use-title-as-name",
-    "--use-tag-as-union-variant-name",
-    "--use-type-alias",
     "--use-subclass-enum",
     "--enum-field-as-literal", "one",
     "--use-single-value-enum-as-const",
@@ -119,21 +138,54 @@ def codex_binary() -> Path:
     return Path(codex_cli_bin.bundled_codex_path())
 
 
-def dump_schema(dest: Path) -> dict[str, Any]:
+def dump_schema(dest: Path, *, experimental: bool = True) -> dict[str, Any]:
     binary = codex_binary()
     version = subprocess.run(
         [str(binary), "--version"], check=True, capture_output=True, text=True
     ).stdout.strip()
     if version.split()[-1:] != [CODEX_VERSION]:
         raise GenerationError(f"expected codex-cli {CODEX_VERSION}, found {version!r}")
+    flags = ["--experimental"] if experimental else []
     subprocess.run(
-        [str(binary), "app-server", "generate-json-schema", "--experimental", "--out", str(dest)],
+        [str(binary), "app-server", "generate-json-schema", *flags, "--out", str(dest)],
         check=True,
         capture_output=True,
     )
     with open(dest / BUNDLE, encoding="utf-8") as f:
         bundle: dict[str, Any] = json.load(f)
     return bundle
+
+
+def experimental_fields(bundle: dict[str, Any], stable: dict[str, Any]) -> dict[str, list[str]]:
+    """Per definition, the properties only the experimental schema has (by wire name).
+
+    The official package is generated from the stable schema, so its models lack these
+    fields; ours have them but leave them out of ``repr()`` (``ProtocolModel``), so that a
+    printed model reads the same in both.
+    """
+    experimental, plain = flat_definitions(bundle), flat_definitions(stable)
+    found: dict[str, list[str]] = {}
+    for name, schema in plain.items():
+        ours = experimental.get(name, {}).get("properties", {})
+        extra = sorted(set(ours) - set(schema.get("properties", {})))
+        if extra:
+            found[name] = extra
+    return found
+
+
+def mark_experimental_fields(source: str, fields: dict[str, list[str]]) -> str:
+    """Append the ``__experimental_fields__`` of each model that has some."""
+    names = top_level_names(source)
+    lines = [
+        "",
+        "",
+        "# Fields only the runtime's experimental schema has: kept, but left out of repr().",
+    ]
+    for name, wire_names in sorted(fields.items()):
+        if name not in names:
+            raise GenerationError(f"experimental fields of a model that was not generated: {name}")
+        lines.append(f"{name}.__experimental_fields__ = frozenset({wire_names!r})")
+    return source.rstrip("\n") + "\n".join(lines) + "\n"
 
 
 def walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -202,8 +254,9 @@ def find_tag(defs: dict[str, Any], branches: list[Any]) -> str | None:
 
 def normalise_schema(bundle: dict[str, Any]) -> dict[str, Any]:
     defs = flat_definitions(bundle)
-    for name in ENVELOPE_UNIONS:
+    for name in DROPPED_UNIONS:
         del defs[name]
+    name_envelope_branches(defs)
 
     for node in walk(defs):
         # The base model keeps unknown fields; a per-class extra="forbid" would undo that.
@@ -221,37 +274,13 @@ def normalise_schema(bundle: dict[str, Any]) -> dict[str, Any]:
 
     for name, schema in defs.items():
         for key in ("oneOf", "anyOf"):
-            branches = schema.get(key)
-            if not branches:
-                continue
-            # Unions that mix plain strings and objects (AskForApproval, the approval
-            # decisions...): gather the plain strings into one str enum "<Name>Value".
-            strings = [b for b in branches if "enum" in b and b.get("type") == "string"]
-            if strings and (len(strings) > 1 or len(strings) < len(branches)):
-                values = [v for b in strings for v in b["enum"]]
-                merged: dict[str, Any] = {"type": "string", "enum": values}
-                notes = [
-                    f"- ``{b['enum'][0]}``: {b['description']}"
-                    for b in strings
-                    if len(b["enum"]) == 1 and b.get("description")
-                ]
-                if notes:
-                    merged["description"] = "\n".join(notes)
-                if len(strings) < len(branches):
-                    merged["title"] = f"{name}Value"
-                    if merged["title"] in defs:
-                        raise GenerationError(f"name clash: {merged['title']}")
-                    first = branches.index(strings[0])
-                    rest = [b for b in branches if b not in strings]
-                    schema[key] = [*rest[:first], merged, *rest[first:]]
-                else:
-                    own = schema.get("description")
-                    del schema[key]
-                    schema.update(merged)
-                    if own and notes:
-                        schema["description"] = own + "\n\n" + merged["description"]
-                    elif own:
-                        schema["description"] = own
+            if schema.get(key):
+                flatten_nested_branches(schema, key)
+                name_string_branches(defs, name, schema, key)
+    for name, values in STRING_ENUMS.items():
+        if defs[name].get("type") != "string" or "enum" in defs[name]:
+            raise GenerationError(f"STRING_ENUMS: {name} is no longer a plain string")
+        defs[name]["enum"] = list(values)
 
     for node in walk(defs):
         for key in ("oneOf", "anyOf"):
@@ -263,10 +292,100 @@ def normalise_schema(bundle: dict[str, Any]) -> dict[str, Any]:
 
     return {
         "$schema": bundle["$schema"],
-        # Without a title the document root would take the name "Model" (a real type).
-        "title": bundle["title"],
+        # The document root becomes an empty model under this title (the official name).
+        "title": ROOT_TITLE,
+        "type": "object",
         "definitions": dict(sorted(defs.items())),
     }
+
+
+def name_envelope_branches(defs: dict[str, Any]) -> None:
+    """Give the message unions' branches the class names the official package uses.
+
+    ``ClientRequest`` branches are titled ``Thread/startRequest`` (the generator makes that
+    ``ThreadStartRequest``). ``ServerNotification`` branches are titled after their params
+    (``ErrorNotification``), which would take the payload's name, so they become
+    ``...ServerNotification``; the union's own ``emittedAtMs`` goes into every branch.
+    """
+    shared = defs["ServerNotification"].pop("properties", {})
+    for branch in defs["ServerNotification"]["oneOf"]:
+        branch["title"] = branch["title"].removesuffix("Notification") + "ServerNotification"
+        for prop, schema in shared.items():
+            branch.setdefault("properties", {}).setdefault(prop, copy.deepcopy(schema))
+
+
+def flatten_nested_branches(schema: dict[str, Any], key: str) -> None:
+    """Lift a union branch that is itself a union into the outer union.
+
+    ``UserInput``'s image branch is ``{type: "image", detail?} + (url | fileId)``; like the
+    official package, it becomes two branches, ``ImageUserInput`` (the first variant keeps
+    the outer title) and ``FileIdUserInput`` (the others keep their own titles).
+    """
+    branches: list[Any] = []
+    for branch in schema[key]:
+        inner_key = next((k for k in ("anyOf", "oneOf") if k in branch), None)
+        if inner_key is None or "properties" not in branch:
+            branches.append(branch)
+            continue
+        shared = {k: v for k, v in branch.items() if k not in (inner_key, "title")}
+        for index, variant in enumerate(branch[inner_key]):
+            merged = copy.deepcopy(shared)
+            merged["properties"] = {**shared["properties"], **variant.get("properties", {})}
+            merged["required"] = sorted({*shared.get("required", ()), *variant.get("required", ())})
+            title = branch.get("title") if index == 0 else variant.get("title")
+            if not title:
+                raise GenerationError(f"cannot name a nested union branch: {variant}")
+            merged["title"] = title
+            branches.append(merged)
+    schema[key] = branches
+
+
+def name_string_branches(defs: dict[str, Any], name: str, schema: dict[str, Any], key: str) -> None:
+    """Shape the plain-string branches of a union the way the official package does.
+
+    - Only one-value strings (``"accept" | "decline"``): one str enum named after the union.
+    - One-value strings beside objects (the approval decisions): one str enum
+      ``<Name>Value`` in the union.
+    - A several-value string branch (``AskForApproval``'s ``"never" | "on-request"...``):
+      titled ``<Name>Value``; one-value strings beside it stay ``Literal``s.
+    """
+    branches = schema[key]
+    strings = [b for b in branches if "enum" in b and b.get("type") == "string"]
+    if not strings:
+        return
+    multi = [b for b in strings if len(b["enum"]) > 1]
+    if multi:
+        if len(multi) > 1:
+            raise GenerationError(f"{name}: several multi-value string branches")
+        if len(branches) == 1:
+            return
+        value = f"{name}Value"
+        if value in defs:
+            raise GenerationError(f"name clash: {value}")
+        multi[0]["title"] = value
+        return
+    if len(strings) < 2 and len(strings) < len(branches):
+        return  # one Literal beside objects
+    values = [v for b in strings for v in b["enum"]]
+    merged: dict[str, Any] = {"type": "string", "enum": values}
+    notes = [f"- ``{b['enum'][0]}``: {b['description']}" for b in strings if b.get("description")]
+    if notes:
+        merged["description"] = "\n".join(notes)
+    if len(strings) < len(branches):
+        merged["title"] = f"{name}Value"
+        if merged["title"] in defs:
+            raise GenerationError(f"name clash: {merged['title']}")
+        first = branches.index(strings[0])
+        rest = [b for b in branches if b not in strings]
+        schema[key] = [*rest[:first], merged, *rest[first:]]
+    else:
+        own = schema.get("description")
+        del schema[key]
+        schema.update(merged)
+        if own and notes:
+            schema["description"] = own + "\n\n" + merged["description"]
+        elif own:
+            schema["description"] = own
 
 
 # --------------------------------------------------------------------------- tables
@@ -355,6 +474,53 @@ def method_tables(bundle: dict[str, Any], model_names: set[str]) -> str:
     return "\n".join(lines).replace("'", '"')
 
 
+def notification_tables(bundle: dict[str, Any]) -> str:
+    """``notifications.py``: payload model classes by method, and which carry a turn id."""
+    defs = flat_definitions(bundle)
+    entries = [(m, p) for m, p in union_entries(bundle, "ServerNotification") if p]
+    names = sorted({p for _, p in entries})
+    direct = [n for n in names if "turnId" in defs[n].get("properties", {})]
+    nested = [
+        n
+        for n in names
+        if defs[n].get("properties", {}).get("turn", {}).get("$ref", "").endswith("/Turn")
+    ]
+    lines = [
+        HEADER,
+        '"""Notification payload models by method (imports every model: load it on demand)."""',
+        "",
+        "from typing import TypeAlias",
+        "",
+        "from openai_codex._model_base import ProtocolModel",
+        "",
+        "from .models import (",
+        *(f"    {n}," for n in names),
+        ")",
+        "",
+        "# Server notification method -> the model of its params.",
+        "NOTIFICATION_MODELS: dict[str, type[ProtocolModel]] = {",
+        *(f"    {m!r}: {p}," for m, p in entries),
+        "}",
+        "",
+        "# Any known notification payload.",
+        "KnownNotificationPayload: TypeAlias = (",
+        *(f"    {'| ' if i else ''}{n}" for i, n in enumerate(names)),
+        ")",
+        "",
+        "# Payloads that name their turn with a ``turnId`` field.",
+        "DIRECT_TURN_ID_NOTIFICATION_TYPES: tuple[type[ProtocolModel], ...] = (",
+        *(f"    {n}," for n in direct),
+        ")",
+        "",
+        "# Payloads that carry their whole turn (``turn.id``).",
+        "NESTED_TURN_NOTIFICATION_TYPES: tuple[type[ProtocolModel], ...] = (",
+        *(f"    {n}," for n in nested),
+        ")",
+        "",
+    ]
+    return "\n".join(lines).replace("'", '"')
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -385,6 +551,57 @@ def ruff_format(files: list[Path]) -> None:
     )  # fmt: skip
 
 
+def use_protocol_root_model(source: str) -> str:
+    """Base every ``RootModel`` on ``ProtocolRootModel`` (attribute pass-through to ``.root``).
+
+    The generator has no option for a root-model base class, so the bases are rewritten;
+    the import line is checked so that a generator change cannot slip past unnoticed.
+    """
+    old_import = "from pydantic import Field, RootModel\n"
+    if old_import not in source:
+        raise GenerationError("unexpected pydantic import line in the generated models")
+    source = source.replace(old_import, "from pydantic import Field\n", 1)
+    source = source.replace(
+        "from openai_codex._model_base import ProtocolModel\n",
+        "from openai_codex._model_base import ProtocolModel, ProtocolRootModel\n",
+        1,
+    )
+    rewritten, count = re.subn(r"(?<![\w.])RootModel\[", "ProtocolRootModel[", source)
+    if count == 0 or "RootModel[" in rewritten.replace("ProtocolRootModel[", ""):
+        raise GenerationError("could not rebase the generated root models")
+    return rewritten
+
+
+def use_open_enums(source: str) -> str:
+    """Base the ``STRING_ENUMS`` on ``OpenStrEnum`` (unknown values still parse)."""
+    for name in STRING_ENUMS:
+        line = f"class {name}(str, Enum):"
+        if source.count(line) != 1:
+            raise GenerationError(f"STRING_ENUMS: class {name} not generated as a str enum")
+        source = source.replace(line, f"class {name}(OpenStrEnum):")
+    return source.replace(
+        "from openai_codex._model_base import ProtocolModel, ProtocolRootModel\n",
+        "from openai_codex._model_base import OpenStrEnum, ProtocolModel, ProtocolRootModel\n",
+        1,
+    )
+
+
+def keep_member_names(source: str) -> str:
+    """Undo the generator's ``replace_`` renames of enum members that shadow a str method.
+
+    The official enums name such members plainly (``MergeStrategy.replace``); Python
+    keywords keep their underscore (``HookExecutionMode.async_``), as they do there.
+    """
+
+    def rename(match: re.Match[str]) -> str:
+        indent, name, value = match.group(1), match.group(2), match.group(4)
+        if keyword.iskeyword(name) or not hasattr(str, name) or value != name:
+            return match.group(0)
+        return f'{indent}{name} = "{name}"'
+
+    return re.sub(r"^(\s+)(\w+)_ = ([\"'])(.*?)\3$", rename, source, flags=re.MULTILINE)
+
+
 def top_level_names(source: str) -> set[str]:
     names: set[str] = set()
     for node in ast.parse(source).body:
@@ -402,6 +619,7 @@ def generate(dest: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="codex-schema-") as tmp:
         work = Path(tmp)
         bundle = dump_schema(work / "schema")
+        stable = dump_schema(work / "stable", experimental=False)
         schema_file = work / "protocol.schema.json"
         schema_file.write_text(
             json.dumps(normalise_schema(bundle), indent=1, sort_keys=True), encoding="utf-8"
@@ -409,7 +627,10 @@ def generate(dest: Path) -> None:
         models = run_generator(schema_file, work / "models.py")
     if not models.startswith(HEADER):
         raise GenerationError("the generator did not keep the custom file header")
+    models = keep_member_names(use_open_enums(use_protocol_root_model(models)))
+    models = mark_experimental_fields(models, experimental_fields(bundle, stable))
     (dest / "models.py").write_text(models, encoding="utf-8")
+    (dest / "notifications.py").write_text(notification_tables(bundle), encoding="utf-8")
     (dest / "_methods.py").write_text(
         method_tables(bundle, top_level_names(models)), encoding="utf-8"
     )

@@ -36,7 +36,7 @@ async def main() -> None:
             inputs = ", ".join(m.value for m in model.input_modalities)
             print(f"- {model.id}{default}: {model.display_name}")
             print(f"    reasoning efforts: {efforts or '-'}")
-            print(f"    default effort: {model.default_reasoning_effort}; input: {inputs}")
+            print(f"    default effort: {model.default_reasoning_effort.value}; input: {inputs}")
 
         hidden = len((await codex.models(include_hidden=True)).data) - len(models)
         print(f"hidden models: {hidden}")

@@ -74,7 +74,7 @@ async def main() -> None:
         models = (await codex.models()).data
         print("models: " + ", ".join(m.id for m in models))
         model = max(models, key=version)  # max() keeps the first of equal versions
-        efforts = [e.reasoning_effort for e in model.supported_reasoning_efforts]
+        efforts = [e.reasoning_effort.value for e in model.supported_reasoning_efforts]
         efforts.sort(key=effort_rank)
         print(f"picked {model.id}; supported efforts: {', '.join(efforts) or 'none listed'}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._approvals import (
     ApprovalFileChange,
     ApprovalHandler,
@@ -17,11 +19,13 @@ from ._client import AsyncCodex
 from ._client_sync import Codex
 from ._config import CodexConfig
 from ._inputs import (
+    ExternalMessage,
     ImageInput,
     Input,
     InputItem,
     LocalImageInput,
     MentionInput,
+    RunInput,
     SkillInput,
     TextInput,
 )
@@ -31,7 +35,6 @@ from ._login import (
     ChatgptLoginHandle,
     DeviceCodeLoginHandle,
 )
-from ._metadata import ServerMetadata
 from ._notifications import Notification, UnknownNotification
 from ._options import (
     ApprovalMode,
@@ -49,6 +52,7 @@ from ._tools import ImageResult, Tool, tool
 from ._version import __version__
 from .errors import (
     CodexError,
+    CodexRpcError,
     CodexRuntimeNotFoundError,
     CodexTimeoutError,
     InternalRpcError,
@@ -67,6 +71,21 @@ from .errors import (
     is_retryable_error,
 )
 from .retry import async_retry_on_overload, retry_on_overload
+
+if TYPE_CHECKING:
+    from ._metadata import InitializeResponse as ServerMetadata  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    # ``ServerMetadata``: the earlier name of ``Codex.metadata``'s type, now
+    # ``openai_codex.types.InitializeResponse``. Loaded on first use (it needs pydantic), and
+    # left out of ``__all__`` so that ``from openai_codex import *`` stays cheap.
+    if name == "ServerMetadata":
+        from ._metadata import InitializeResponse
+
+        return InitializeResponse
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ApprovalFileChange",
@@ -90,11 +109,13 @@ __all__ = [
     "AsyncCodex",
     "AsyncThread",
     "AsyncTurnHandle",
+    "ExternalMessage",
     "ImageInput",
     "Input",
     "InputItem",
     "LocalImageInput",
     "MentionInput",
+    "RunInput",
     "Sandbox",
     "SkillInput",
     "TextInput",
@@ -109,6 +130,7 @@ __all__ = [
     "Codex",
     "CodexConfig",
     "CodexError",
+    "CodexRpcError",
     "CodexRuntimeNotFoundError",
     "CodexTimeoutError",
     "InternalRpcError",
@@ -122,7 +144,6 @@ __all__ = [
     "ProtocolError",
     "RetryLimitExceededError",
     "ServerBusyError",
-    "ServerMetadata",
     "TransportClosedError",
     "TurnFailedError",
     "UnknownNotification",

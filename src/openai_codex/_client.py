@@ -5,33 +5,37 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ._config import CodexConfig
 from ._connection import Connection
+from ._launch import handshake, open_transport
 from ._login import AsyncAccountMixin
-from ._metadata import ServerMetadata
 from ._notifications import Notification
-from ._options import (
-    ThreadForkOptions,
-    ThreadListOptions,
-    ThreadResumeOptions,
-    ThreadStartOptions,
-    build_params,
-)
-from ._runtime import build_argv, build_env
+from ._options import ApprovalMode, build_params
 from ._server_requests import ServerRequestDispatcher, ToolsArg, prepare_thread_options
 from ._sinks import END, AsyncSink
 from ._thread import AsyncThread
 from ._transport.stdio import StdioTransport
-from .errors import CodexError, TransportClosedError
+from .errors import CodexError
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
     from ._approvals import ApprovalHandler, UserInputHandler
-    from ._generated.models import ModelListResponse, ThreadListResponse
+    from ._generated.models import (
+        ModelListResponse,
+        Personality,
+        SortDirection,
+        ThreadArchiveResponse,
+        ThreadListResponse,
+        ThreadSortKey,
+        ThreadSource,
+        ThreadSourceKind,
+        ThreadStartSource,
+    )
+    from ._metadata import InitializeResponse
+    from ._options import Sandbox
 
 __all__ = ["AsyncCodex", "NotificationCallback"]
 
@@ -52,7 +56,7 @@ class AsyncCodex(AsyncAccountMixin):
         self.config = config if config is not None else CodexConfig()
         self._connection: Connection | None = None
         self._transport: StdioTransport | None = None
-        self._metadata: ServerMetadata | None = None
+        self._metadata: InitializeResponse | None = None
         self._start_lock: asyncio.Lock | None = None
         self._listener_tasks: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -89,40 +93,20 @@ class AsyncCodex(AsyncAccountMixin):
 
     async def _launch(self) -> None:
         config = self.config
-        argv, path_dir = build_argv(config)
-        env = build_env(config, path_dir)
-        try:
-            transport = await StdioTransport.spawn(
-                argv,
-                env=env,
-                cwd=str(config.cwd) if config.cwd is not None else None,
-                shutdown_timeout=config.shutdown_timeout,
-            )
-        except OSError as exc:
-            raise TransportClosedError(f"could not start {argv[0]}: {exc}") from exc
+        transport = await open_transport(config)
         connection = Connection(transport, self._server_requests.make_router())
         connection.request_handler = self._server_requests
         connection.start()
         self._transport = transport
         self._connection = connection
         try:
-            result = await connection.request(
-                "initialize",
-                {
-                    "clientInfo": {
-                        "name": config.client_name,
-                        "title": config.client_title,
-                        "version": config.client_version,
-                    },
-                    "capabilities": {"experimentalApi": config.experimental_api},
-                },
-                timeout=config.request_timeout,
-            )
-            await connection.notify("initialized")
+            result = await handshake(connection, config)
         except BaseException:
             await self.close()
             raise
-        self._metadata = ServerMetadata.from_result(result)
+        from ._metadata import InitializeResponse
+
+        self._metadata = InitializeResponse.from_result(result)
 
     async def close(self) -> None:
         """Shut the server down and end every stream and waiter; idempotent.
@@ -140,8 +124,13 @@ class AsyncCodex(AsyncAccountMixin):
             await connection.close()
 
     @property
-    def metadata(self) -> ServerMetadata:
-        """What the server reported in ``initialize`` (available once started)."""
+    def metadata(self) -> InitializeResponse:
+        """What the server reported in ``initialize`` (available once started).
+
+        ``metadata.serverInfo.name`` / ``.version``, ``metadata.userAgent``,
+        ``metadata.platformFamily``, ``metadata.platformOs`` (and the snake_case
+        ``user_agent``, ``codex_home``, ``platform_family``, ``platform_os``, ``raw``).
+        """
         if self._metadata is None:
             raise CodexError("the client is not started; use `async with AsyncCodex()`")
         return self._metadata
@@ -151,10 +140,18 @@ class AsyncCodex(AsyncAccountMixin):
         """The app-server's process id, while it runs."""
         return self._transport.pid if self._transport is not None else None
 
-    async def _conn(self) -> Connection:
+    async def connection(self) -> Connection:
+        """The live connection, starting the client first if needed (internal use)."""
         if self._connection is None:
             await self.start()
         assert self._connection is not None
+        return self._connection
+
+    _conn = connection
+
+    @property
+    def current_connection(self) -> Connection | None:
+        """The connection if the client is started, else ``None`` (internal use)."""
         return self._connection
 
     # -- raw protocol access --------------------------------------------------------------
@@ -169,12 +166,17 @@ class AsyncCodex(AsyncAccountMixin):
             TransportClosedError: the server exited before answering.
             CodexTimeoutError: no answer within ``timeout`` (default ``config.request_timeout``).
         """
-        connection = await self._conn()
+        connection = await self.connection()
         return await connection.request(
             method, params, timeout=timeout if timeout is not None else self.config.request_timeout
         )
 
     # -- threads --------------------------------------------------------------------------
+
+    @property
+    def server_requests(self) -> ServerRequestDispatcher:
+        """Answers the server's requests (tools, approvals, user input) for this client."""
+        return self._server_requests
 
     def thread(self, thread_id: str) -> AsyncThread:
         """A handle on an existing thread by id (no request is sent).
@@ -192,27 +194,63 @@ class AsyncCodex(AsyncAccountMixin):
 
     async def thread_start(
         self,
+        /,
         *,
+        approval_mode: ApprovalMode | str = ApprovalMode.auto_review,
+        base_instructions: str | None = None,
+        config: dict[str, Any] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        developer_instructions: str | None = None,
+        ephemeral: bool | None = None,
+        model: str | None = None,
+        model_provider: str | None = None,
+        personality: Personality | str | None = None,
+        sandbox: Sandbox | str | None = None,
+        service_name: str | None = None,
+        service_tier: str | None = None,
+        session_start_source: ThreadStartSource | str | None = None,
+        thread_source: ThreadSource | str | None = None,
         tools: ToolsArg | None = None,
         on_approval: ApprovalHandler | None = None,
         on_user_input: UserInputHandler | None = None,
-        **options: Unpack[ThreadStartOptions],
+        **params: Any,
     ) -> AsyncThread:
         """Start a new thread (``thread/start``).
 
-        Options are the fields of ``ThreadStartParams`` in snake_case (``model``, ``cwd``,
-        ``base_instructions``, ``developer_instructions``, ``ephemeral``, ``config``...),
-        plus ``approval_mode`` (:class:`ApprovalMode`) and ``sandbox`` (:class:`Sandbox`).
+        Options: ``approval_mode`` (:class:`ApprovalMode`; ``auto_review`` by default, as
+        in the official SDK: Codex's reviewer agent answers the agent's requests),
+        ``sandbox`` (:class:`Sandbox`), ``model``, ``model_provider``, ``cwd``,
+        ``base_instructions``, ``developer_instructions``, ``config`` (Codex config values
+        for this thread), ``ephemeral`` (not persisted), ``personality``,
+        ``service_tier``, ``service_name``, ``thread_source``, ``session_start_source``.
+        Other fields of ``ThreadStartParams`` may be passed by their snake_case name in
+        ``params``; everything is validated before it is sent.
 
         ``tools``: Python functions (or :func:`~openai_codex.tool` objects) the agent may
         call; they are declared as the thread's ``dynamicTools``. ``on_approval``: called
         with an :class:`~openai_codex.ApprovalRequest` when the agent asks to act outside
-        its sandbox, returns a :class:`~openai_codex.Decision`; unless you pass an approval
-        option, setting it selects ``ApprovalMode.on_request``. ``on_user_input``: answers
-        the agent's questions (:class:`~openai_codex.UserInputRequest`). Handlers may be
-        functions or coroutine functions. See ``docs/tools-and-approvals.md``.
+        its sandbox, returns a :class:`~openai_codex.Decision`; passing it selects
+        ``ApprovalMode.on_request`` unless you chose ``deny_all``. ``on_user_input``:
+        answers the agent's questions (:class:`~openai_codex.UserInputRequest`). Handlers
+        may be functions or coroutine functions. See ``docs/tools-and-approvals.md``.
         """
-        opts: dict[str, Any] = dict(options)
+        opts: dict[str, Any] = {
+            "approval_mode": approval_mode,
+            "base_instructions": base_instructions,
+            "config": config,
+            "cwd": cwd,
+            "developer_instructions": developer_instructions,
+            "ephemeral": ephemeral,
+            "model": model,
+            "model_provider": model_provider,
+            "personality": personality,
+            "sandbox": sandbox,
+            "service_name": service_name,
+            "service_tier": service_tier,
+            "session_start_source": session_start_source,
+            "thread_source": thread_source,
+            **params,
+        }
         handlers = prepare_thread_options(
             opts, tools=tools, on_approval=on_approval, on_user_input=on_user_input
         )
@@ -227,74 +265,160 @@ class AsyncCodex(AsyncAccountMixin):
 
     async def thread_resume(
         self,
+        /,
         thread_id: str,
         *,
+        approval_mode: ApprovalMode | str | None = None,
+        base_instructions: str | None = None,
+        config: dict[str, Any] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        developer_instructions: str | None = None,
+        include_turns: bool | None = None,
+        model: str | None = None,
+        model_provider: str | None = None,
+        personality: Personality | str | None = None,
+        sandbox: Sandbox | str | None = None,
+        service_tier: str | None = None,
         tools: ToolsArg | None = None,
         on_approval: ApprovalHandler | None = None,
         on_user_input: UserInputHandler | None = None,
-        **options: Unpack[ThreadResumeOptions],
+        **params: Any,
     ) -> AsyncThread:
         """Load an existing thread so it can run turns (``thread/resume``).
 
-        ``tools`` registers the Python functions behind the tools the thread was started
-        with: the server keeps a thread's tool specs (from ``thread_start``) and offers
-        them to the model again, but cannot add new ones here. ``on_approval`` and
-        ``on_user_input`` are as in :meth:`thread_start`; handlers not given keep the ones
-        this client already has for the thread.
+        Options as in :meth:`thread_start` (none has a default here: the thread keeps
+        its settings), plus ``include_turns`` (``False`` asks the server not to send the
+        thread's turns back). ``tools`` registers the Python functions behind the tools
+        the thread was started with: the server keeps a thread's tool specs (from
+        ``thread_start``) and offers them to the model again, but cannot add new ones
+        here. ``on_approval`` and ``on_user_input`` are as in :meth:`thread_start`;
+        handlers not given keep the ones this client already has for the thread.
         """
-        opts: dict[str, Any] = dict(options)
+        opts: dict[str, Any] = {
+            "approval_mode": approval_mode,
+            "base_instructions": base_instructions,
+            "config": config,
+            "cwd": cwd,
+            "developer_instructions": developer_instructions,
+            "include_turns": include_turns,
+            "model": model,
+            "model_provider": model_provider,
+            "personality": personality,
+            "sandbox": sandbox,
+            "service_tier": service_tier,
+            **params,
+        }
         handlers = prepare_thread_options(
             opts, tools=tools, on_approval=on_approval, on_user_input=on_user_input
         )
-        params = build_params("ThreadResumeParams", opts, thread_id=thread_id)
-        thread = await self._open_thread("thread/resume", params)
+        request = build_params("ThreadResumeParams", opts, thread_id=thread_id)
+        thread = await self._open_thread("thread/resume", request)
         self._server_requests.register_thread(thread.id, handlers)
         return thread
 
     async def thread_fork(
         self,
+        /,
         thread_id: str,
         *,
+        approval_mode: ApprovalMode | str | None = None,
+        base_instructions: str | None = None,
+        config: dict[str, Any] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        developer_instructions: str | None = None,
+        ephemeral: bool | None = None,
+        include_turns: bool | None = None,
+        model: str | None = None,
+        model_provider: str | None = None,
+        sandbox: Sandbox | str | None = None,
+        service_tier: str | None = None,
+        thread_source: ThreadSource | str | None = None,
         tools: ToolsArg | None = None,
         on_approval: ApprovalHandler | None = None,
         on_user_input: UserInputHandler | None = None,
-        **options: Unpack[ThreadForkOptions],
+        **params: Any,
     ) -> AsyncThread:
         """Copy a thread's history into a new thread (``thread/fork``).
 
-        The fork keeps the source thread's tool specs on the server, and here it inherits
-        the source thread's handlers (tools, ``on_approval``, ``on_user_input``) unless
-        you pass others.
+        Options as in :meth:`thread_resume`. The fork keeps the source thread's tool specs
+        on the server, and here it inherits the source thread's handlers (tools,
+        ``on_approval``, ``on_user_input``) unless you pass others.
         """
-        opts: dict[str, Any] = dict(options)
+        opts: dict[str, Any] = {
+            "approval_mode": approval_mode,
+            "base_instructions": base_instructions,
+            "config": config,
+            "cwd": cwd,
+            "developer_instructions": developer_instructions,
+            "ephemeral": ephemeral,
+            "include_turns": include_turns,
+            "model": model,
+            "model_provider": model_provider,
+            "sandbox": sandbox,
+            "service_tier": service_tier,
+            "thread_source": thread_source,
+            **params,
+        }
         handlers = prepare_thread_options(
             opts, tools=tools, on_approval=on_approval, on_user_input=on_user_input
         )
-        params = build_params("ThreadForkParams", opts, thread_id=thread_id)
-        thread = await self._open_thread("thread/fork", params)
+        request = build_params("ThreadForkParams", opts, thread_id=thread_id)
+        thread = await self._open_thread("thread/fork", request)
         inherited = self._server_requests.handlers(thread_id)
         self._server_requests.register_thread(
             thread.id, handlers.merged_over(inherited) if handlers is not None else inherited
         )
         return thread
 
-    async def _resume_for(self, thread_id: str) -> None:
-        await self.request("thread/resume", {"threadId": thread_id})
-
-    async def thread_list(self, **filters: Unpack[ThreadListOptions]) -> ThreadListResponse:
+    async def thread_list(
+        self,
+        /,
+        *,
+        archived: bool | None = None,
+        cursor: str | None = None,
+        cwd: str | list[str] | None = None,
+        limit: int | None = None,
+        model_providers: list[str] | None = None,
+        search_term: str | None = None,
+        section_id: str | None = None,
+        sort_direction: SortDirection | str | None = None,
+        sort_key: ThreadSortKey | str | None = None,
+        source_kinds: list[ThreadSourceKind | str] | None = None,
+        use_state_db_only: bool | None = None,
+        **params: Any,
+    ) -> ThreadListResponse:
         """List stored threads (``thread/list``), one page; follow ``next_cursor`` for more.
 
-        Filters: ``archived``, ``cursor``, ``cwd``, ``limit``, ``model_providers``,
-        ``search_term``, ``sort_direction``, ``sort_key``, ``source_kinds``.
+        Filters (all optional): ``archived``, ``cwd`` (one path or several),
+        ``model_providers``, ``search_term``, ``section_id``, ``source_kinds``,
+        ``use_state_db_only``; paging: ``cursor``, ``limit``, ``sort_key``,
+        ``sort_direction``. Other ``ThreadListParams`` fields go in ``params``.
         """
         from ._generated.models import ThreadListResponse
 
-        params = build_params("ThreadListParams", dict(filters))
-        return ThreadListResponse.model_validate(await self.request("thread/list", params))
+        opts: dict[str, Any] = {
+            "archived": archived,
+            "cursor": cursor,
+            "cwd": cwd,
+            "limit": limit,
+            "model_providers": model_providers,
+            "search_term": search_term,
+            "section_id": section_id,
+            "sort_direction": sort_direction,
+            "sort_key": sort_key,
+            "source_kinds": source_kinds,
+            "use_state_db_only": use_state_db_only,
+            **params,
+        }
+        request = build_params("ThreadListParams", opts)
+        return ThreadListResponse.model_validate(await self.request("thread/list", request))
 
-    async def thread_archive(self, thread_id: str) -> None:
+    async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archive a thread (``thread/archive``)."""
-        await self.request("thread/archive", {"threadId": thread_id})
+        from ._generated.models import ThreadArchiveResponse
+
+        result = await self.request("thread/archive", {"threadId": thread_id})
+        return ThreadArchiveResponse.model_validate(result)
 
     async def thread_unarchive(self, thread_id: str) -> AsyncThread:
         """Unarchive a thread (``thread/unarchive``); the returned thread can run turns."""

@@ -17,25 +17,16 @@ from typing import TYPE_CHECKING, Any
 from ._client import AsyncCodex
 from ._config import CodexConfig
 from ._login import SyncAccountMixin
-from ._metadata import ServerMetadata
 from ._notifications import Notification
-from ._portal import LoopThread
+from ._portal import LoopThread, mirrors
 from ._sinks import END, ThreadSink
+from ._thread import AsyncThread
 from ._thread_sync import Thread
 from .errors import CodexError
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from ._approvals import ApprovalHandler, UserInputHandler
-    from ._generated.models import ModelListResponse, ThreadListResponse
-    from ._options import (
-        ThreadForkOptions,
-        ThreadListOptions,
-        ThreadResumeOptions,
-        ThreadStartOptions,
-    )
-    from ._server_requests import ToolsArg
+    from ._generated.models import ModelListResponse, ThreadArchiveResponse, ThreadListResponse
+    from ._metadata import InitializeResponse
 
 __all__ = ["Codex"]
 
@@ -91,8 +82,8 @@ class Codex(SyncAccountMixin):
             self._listener_threads.clear()
 
     @property
-    def metadata(self) -> ServerMetadata:
-        """What the server reported in ``initialize``."""
+    def metadata(self) -> InitializeResponse:
+        """What the server reported in ``initialize`` (see :attr:`AsyncCodex.metadata`)."""
         return self._async.metadata
 
     @property
@@ -111,68 +102,43 @@ class Codex(SyncAccountMixin):
 
     def thread(self, thread_id: str) -> Thread:
         """A handle on an existing thread by id (see :meth:`AsyncCodex.thread`)."""
-        return Thread(self._portal, self._async.thread(thread_id))
+        return self._wrap(self._async.thread(thread_id))
 
-    def thread_start(
-        self,
-        *,
-        tools: ToolsArg | None = None,
-        on_approval: ApprovalHandler | None = None,
-        on_user_input: UserInputHandler | None = None,
-        **options: Unpack[ThreadStartOptions],
-    ) -> Thread:
-        """Start a new thread (see :meth:`AsyncCodex.thread_start`).
+    def _wrap(self, thread: AsyncThread) -> Thread:
+        return Thread(self._portal, thread)
+
+    @mirrors(AsyncCodex.thread_start)
+    def thread_start(self, *args: Any, **kwargs: Any) -> Thread:
+        """Start a new thread (see :meth:`AsyncCodex.thread_start` for the options).
 
         ``tools``, ``on_approval`` and ``on_user_input`` work as there; plain-function
         handlers run on a worker thread of this client, never on the connection's.
         """
-        coro = self._async.thread_start(
-            tools=tools, on_approval=on_approval, on_user_input=on_user_input, **options
-        )
-        return Thread(self._portal, self._portal.run(coro))
+        return self._wrap(self._portal.run(self._async.thread_start(*args, **kwargs)))
 
-    def thread_resume(
-        self,
-        thread_id: str,
-        *,
-        tools: ToolsArg | None = None,
-        on_approval: ApprovalHandler | None = None,
-        on_user_input: UserInputHandler | None = None,
-        **options: Unpack[ThreadResumeOptions],
-    ) -> Thread:
+    @mirrors(AsyncCodex.thread_resume)
+    def thread_resume(self, *args: Any, **kwargs: Any) -> Thread:
         """Load an existing thread so it can run turns (see
         :meth:`AsyncCodex.thread_resume`)."""
-        coro = self._async.thread_resume(
-            thread_id, tools=tools, on_approval=on_approval, on_user_input=on_user_input, **options
-        )
-        return Thread(self._portal, self._portal.run(coro))
+        return self._wrap(self._portal.run(self._async.thread_resume(*args, **kwargs)))
 
-    def thread_fork(
-        self,
-        thread_id: str,
-        *,
-        tools: ToolsArg | None = None,
-        on_approval: ApprovalHandler | None = None,
-        on_user_input: UserInputHandler | None = None,
-        **options: Unpack[ThreadForkOptions],
-    ) -> Thread:
+    @mirrors(AsyncCodex.thread_fork)
+    def thread_fork(self, *args: Any, **kwargs: Any) -> Thread:
         """Copy a thread's history into a new thread (see :meth:`AsyncCodex.thread_fork`)."""
-        coro = self._async.thread_fork(
-            thread_id, tools=tools, on_approval=on_approval, on_user_input=on_user_input, **options
-        )
-        return Thread(self._portal, self._portal.run(coro))
+        return self._wrap(self._portal.run(self._async.thread_fork(*args, **kwargs)))
 
-    def thread_list(self, **filters: Unpack[ThreadListOptions]) -> ThreadListResponse:
+    @mirrors(AsyncCodex.thread_list)
+    def thread_list(self, *args: Any, **kwargs: Any) -> ThreadListResponse:
         """List stored threads (see :meth:`AsyncCodex.thread_list`)."""
-        return self._portal.run(self._async.thread_list(**filters))
+        return self._portal.run(self._async.thread_list(*args, **kwargs))
 
-    def thread_archive(self, thread_id: str) -> None:
+    def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
         """Archive a thread (``thread/archive``)."""
-        self._portal.run(self._async.thread_archive(thread_id))
+        return self._portal.run(self._async.thread_archive(thread_id))
 
     def thread_unarchive(self, thread_id: str) -> Thread:
         """Unarchive a thread (``thread/unarchive``); the returned thread can run turns."""
-        return Thread(self._portal, self._portal.run(self._async.thread_unarchive(thread_id)))
+        return self._wrap(self._portal.run(self._async.thread_unarchive(thread_id)))
 
     def models(self, *, include_hidden: bool = False) -> ModelListResponse:
         """The models the server offers (``model/list``), every page merged."""

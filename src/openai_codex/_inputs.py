@@ -1,4 +1,4 @@
-"""Turn input items: text, images, skills and mentions, and their wire form."""
+"""Turn input: items (text, images, skills, mentions), external messages, their wire form."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 __all__ = [
+    "ExternalMessage",
     "ImageInput",
     "Input",
     "InputItem",
     "LocalImageInput",
     "MentionInput",
+    "RunInput",
     "SkillInput",
     "TextInput",
     "normalize_input",
+    "normalize_run_input",
 ]
 
 
@@ -106,10 +109,57 @@ class MentionInput:
         return {"type": "mention", "name": self.name, "path": self.path}
 
 
+@dataclass(frozen=True)
+class ExternalMessage:
+    """Content from outside the conversation, given to the model as a tool's output.
+
+    Use it for untrusted text (a web page, an e-mail, a webhook payload): the model receives
+    it with tool authority, not as the user's instructions. It is a whole turn input on its
+    own: ``thread.run(ExternalMessage("inbox", text))`` starts a turn with it, or joins the
+    thread's running turn. On the wire it is ``turn/start`` with no ``input`` items and a
+    ``toolOutput`` ``{name, namespace?, output}``.
+
+    Attributes:
+        tool_name: the tool the content is attributed to.
+        content: a string, or content items (``{"type": "input_text", "text": ...}``,
+            ``{"type": "input_image", "image_url": ...}`` or ``FunctionCallOutputContentItem``
+            models).
+        namespace: the tool's namespace, if any.
+    """
+
+    tool_name: str
+    content: str | Sequence[Mapping[str, Any] | Any]
+    namespace: str | None = None
+
+    def to_tool_output(self) -> dict[str, Any]:
+        """The validated ``toolOutput`` of ``turn/start``.
+
+        Raises:
+            pydantic.ValidationError: content items of an unknown shape.
+        """
+        from ._generated.models import TurnToolOutput
+
+        output: Any = self.content
+        if not isinstance(output, str):
+            output = [
+                item.model_dump(mode="json", by_alias=True, exclude_none=True)
+                if hasattr(item, "model_dump")
+                else item
+                for item in output
+            ]
+        wire: dict[str, Any] = {"name": self.tool_name, "output": output}
+        if self.namespace is not None:
+            wire["namespace"] = self.namespace
+        TurnToolOutput.model_validate(wire)
+        return wire
+
+
 InputItem: TypeAlias = TextInput | ImageInput | LocalImageInput | SkillInput | MentionInput
 Input: TypeAlias = (
     str | InputItem | Mapping[str, Any] | Sequence[str | InputItem | Mapping[str, Any]]
 )
+RunInput: TypeAlias = Input | ExternalMessage
+"""What ``run()`` and ``turn()`` accept: input items, or one :class:`ExternalMessage`."""
 
 _WIRE_TYPES = {"text", "image", "localImage", "skill", "mention", "audio", "localAudio"}
 
@@ -141,6 +191,21 @@ def _describe(value: Any) -> str:
     if isinstance(value, os.PathLike):
         return f"a path ({value!r}; wrap an image path in LocalImageInput)"
     return type(value).__name__
+
+
+def normalize_run_input(value: RunInput) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The ``input`` items and the ``toolOutput`` (or ``None``) of a ``turn/start``.
+
+    Raises:
+        TypeError: an :class:`ExternalMessage` inside a list (it is a whole input).
+    """
+    if isinstance(value, ExternalMessage):
+        return [], value.to_tool_output()
+    if isinstance(value, (list, tuple)) and any(isinstance(v, ExternalMessage) for v in value):
+        raise TypeError(
+            "an ExternalMessage is a whole turn input: pass it alone, not inside a list"
+        )
+    return normalize_input(value), None
 
 
 def normalize_input(value: Input) -> list[dict[str, Any]]:

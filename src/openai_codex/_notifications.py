@@ -14,23 +14,34 @@ _model_cache: dict[str, Any] = {}
 
 
 class UnknownNotification:
-    """The payload of a notification whose method the generated schema does not know."""
+    """The payload of a notification whose method the generated schema does not know
+    (or whose params did not match it).
+
+    ``UnknownNotification(params)`` as in the official SDK; ``method`` is kept when known.
+    The older ``UnknownNotification(method, params)`` form is accepted too.
+    """
 
     __slots__ = ("method", "params")
 
-    def __init__(self, method: str, params: dict[str, Any]) -> None:
-        self.method = method
+    params: dict[str, Any]
+    method: str | None
+
+    def __init__(self, params: Any, method: Any = None) -> None:
+        if isinstance(params, str) and isinstance(method, dict):  # (method, params)
+            params, method = method, params
         self.params = params
+        self.method = method
 
     def __repr__(self) -> str:
-        return f"UnknownNotification(method={self.method!r}, params={self.params!r})"
+        if self.method is None:
+            return f"UnknownNotification(params={self.params!r})"
+        return f"UnknownNotification(params={self.params!r}, method={self.method!r})"
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, UnknownNotification)
-            and other.method == self.method
-            and other.params == self.params
-        )
+        if not isinstance(other, UnknownNotification):
+            return NotImplemented
+        methods_differ = None not in (self.method, other.method) and self.method != other.method
+        return other.params == self.params and not methods_differ
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -59,14 +70,24 @@ class Notification:
     ``AgentMessageDeltaNotification`` for ``item/agentMessage/delta``), validated on first
     access; ``params`` is the raw dict as received. Methods the schema does not know give an
     :class:`UnknownNotification`.
+
+    Built by the SDK from the wire (``Notification(method, params_dict)``); like the
+    official SDK's, it can also be built from a payload: ``Notification(method, payload)``.
     """
 
     __slots__ = ("_payload", "method", "params")
 
-    def __init__(self, method: str, params: dict[str, Any]) -> None:
+    method: str
+    params: dict[str, Any]
+
+    def __init__(self, method: str, payload: Any) -> None:
         self.method = method
-        self.params = params
-        self._payload: Any = None
+        if type(payload) is dict:  # the raw params, as received: validated lazily
+            self.params = payload
+            self._payload: Any = None
+        else:
+            self._payload = payload
+            self.params = _params_of(payload)
 
     @property
     def payload(self) -> Any:
@@ -80,7 +101,7 @@ class Notification:
         if payload is None:
             model = payload_model(self.method)
             if model is None:
-                payload = UnknownNotification(self.method, self.params)
+                payload = UnknownNotification(self.params, self.method)
             else:
                 try:
                     payload = model.model_validate(self.params)
@@ -90,7 +111,7 @@ class Notification:
                         self.method,
                         str(exc).splitlines()[0],
                     )
-                    payload = UnknownNotification(self.method, self.params)
+                    payload = UnknownNotification(self.params, self.method)
             self._payload = payload
         return payload
 
@@ -107,6 +128,23 @@ class Notification:
 
     def __repr__(self) -> str:
         return f"Notification(method={self.method!r}, params={self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Notification):
+            return NotImplemented
+        return self.method == other.method and self.params == other.params
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _params_of(payload: Any) -> dict[str, Any]:
+    if isinstance(payload, UnknownNotification):
+        return payload.params
+    dump = getattr(payload, "model_dump", None)
+    if dump is not None:
+        dumped: dict[str, Any] = dump(mode="json", by_alias=True, exclude_none=True)
+        return dumped
+    raise TypeError(f"a notification payload must be a protocol model, not {payload!r}")
 
 
 def turn_id_of(params: dict[str, Any]) -> str | None:

@@ -5,7 +5,11 @@ The option names are the snake_case field names of the generated params models
 is ``baseInstructions`` on the wire. Two SDK conveniences are translated first:
 
 * ``approval_mode`` (:class:`ApprovalMode`) sets ``approvalPolicy`` and ``approvalsReviewer``;
-* ``sandbox`` (:class:`Sandbox`) sets ``sandbox`` on threads and ``sandboxPolicy`` on turns.
+* ``sandbox`` (:class:`Sandbox`) sets ``sandbox`` on threads and ``sandboxPolicy`` on turns;
+* ``include_turns`` (resume, fork) sets ``excludeTurns`` to its negation;
+* ``source`` and ``turn_service_tier`` (turns) set ``turnTrigger`` and ``serviceTierForTurn``.
+
+These are the official SDK's keyword names and mappings (checked on the wire).
 
 The params are validated with the generated model, so a misspelt option or a wrong value
 fails before anything is sent.
@@ -18,72 +22,111 @@ import os
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
-    from ._generated.models import Personality, ReasoningSummary, SortDirection, ThreadSortKey
+    from ._generated.models import (
+        Personality,
+        ReasoningEffort,
+        ReasoningSummary,
+        SortDirection,
+        ThreadSortKey,
+        ThreadSource,
+        ThreadStartSource,
+    )
 
 __all__ = [
     "ApprovalMode",
     "Sandbox",
     "ThreadForkOptions",
+    "ThreadListOptions",
     "ThreadResumeOptions",
     "ThreadStartOptions",
     "TurnOptions",
+    "approval_mode_of",
     "build_params",
+    "sandbox_of",
 ]
 
 
 class ApprovalMode(str, enum.Enum):
-    """When Codex stops to ask before acting outside its sandbox.
+    """When Codex stops to ask before acting outside its sandbox, and who answers.
 
     =================  =================================  ===========================
     member             ``approvalPolicy``                 ``approvalsReviewer``
     =================  =================================  ===========================
-    ``never``          ``"never"``                        (unchanged)
-    ``on_request``     ``"on-request"``                   ``"user"`` (you answer)
+    ``deny_all``       ``"never"``                        (unchanged)
     ``auto_review``    ``"on-request"``                   ``"auto_review"``
+    ``on_request``     ``"on-request"``                   ``"user"`` (you answer)
     =================  =================================  ===========================
 
-    ``never``: the agent never asks; what the sandbox forbids fails. ``on_request``: the
-    agent asks when it needs more than the sandbox allows, and the request reaches your
-    approval handler. ``auto_review``: the same requests are decided by Codex's reviewer
-    agent instead of you.
+    ``deny_all``: the agent never asks; what the sandbox forbids fails. ``auto_review``:
+    the agent asks when it needs more than the sandbox allows, and Codex's reviewer agent
+    decides (the default of ``thread_start``, as in the official SDK). ``on_request``: the
+    same requests reach your ``on_approval`` handler (passing a handler selects it).
+    ``never`` is the older name of ``deny_all`` (an alias; ``ApprovalMode("never")`` works).
     """
 
-    never = "never"
-    on_request = "on_request"
+    deny_all = "deny_all"
     auto_review = "auto_review"
+    on_request = "on_request"
+    never = "deny_all"  # alias
+
+    @classmethod
+    def _missing_(cls, value: object) -> ApprovalMode | None:
+        return cls.deny_all if value == "never" else None
 
 
 _APPROVAL_FIELDS: dict[ApprovalMode, dict[str, str]] = {
-    ApprovalMode.never: {"approval_policy": "never"},
-    ApprovalMode.on_request: {"approval_policy": "on-request", "approvals_reviewer": "user"},
+    ApprovalMode.deny_all: {"approval_policy": "never"},
     ApprovalMode.auto_review: {
         "approval_policy": "on-request",
         "approvals_reviewer": "auto_review",
     },
+    ApprovalMode.on_request: {"approval_policy": "on-request", "approvals_reviewer": "user"},
 }
 
 
 class Sandbox(str, enum.Enum):
     """What commands run by the agent may touch.
 
-    ============================  ========================  ==============================
-    member                        thread ``sandbox``        turn ``sandboxPolicy.type``
-    ============================  ========================  ==============================
-    ``read_only``                 ``"read-only"``           ``"readOnly"``
-    ``workspace_write``           ``"workspace-write"``     ``"workspaceWrite"``
-    ``danger_full_access``        ``"danger-full-access"``  ``"dangerFullAccess"``
-    ============================  ========================  ==============================
+    ====================  ========================  ============================================
+    member                thread ``sandbox``        turn ``sandboxPolicy``
+    ====================  ========================  ============================================
+    ``read_only``         ``"read-only"``           ``readOnly`` (no network)
+    ``workspace_write``   ``"workspace-write"``     ``workspaceWrite`` (no extra roots, no
+                                                    network)
+    ``full_access``       ``"danger-full-access"``  ``dangerFullAccess``
+    ====================  ========================  ============================================
+
+    ``danger_full_access`` is the older name of ``full_access`` (an alias); the enum also
+    accepts the wire names (``Sandbox("danger-full-access")``).
     """
 
     read_only = "read-only"
     workspace_write = "workspace-write"
-    danger_full_access = "danger-full-access"
+    full_access = "full-access"
+    danger_full_access = "full-access"  # alias
+
+    @classmethod
+    def _missing_(cls, value: object) -> Sandbox | None:
+        return cls.full_access if value == "danger-full-access" else None
 
 
-_TURN_SANDBOX_TYPES = {
-    Sandbox.read_only: "readOnly",
-    Sandbox.workspace_write: "workspaceWrite",
-    Sandbox.danger_full_access: "dangerFullAccess",
+_THREAD_SANDBOX = {
+    Sandbox.read_only: "read-only",
+    Sandbox.workspace_write: "workspace-write",
+    Sandbox.full_access: "danger-full-access",
+}
+
+# The turn policies the official SDK sends for each mode (observed on the wire).
+_TURN_SANDBOX_POLICY: dict[Sandbox, dict[str, Any]] = {
+    Sandbox.read_only: {"type": "readOnly", "networkAccess": False},
+    Sandbox.workspace_write: {
+        "type": "workspaceWrite",
+        "writableRoots": [],
+        "networkAccess": False,
+        "excludeTmpdirEnvVar": False,
+        "excludeSlashTmp": False,
+    },
+    Sandbox.full_access: {"type": "dangerFullAccess"},
 }
 
 
@@ -105,11 +148,14 @@ class ThreadStartOptions(_ThreadCommon, total=False):
     ephemeral: bool
     personality: Personality | str
     service_name: str
+    session_start_source: ThreadStartSource | str
+    thread_source: ThreadSource | str
 
 
 class ThreadResumeOptions(_ThreadCommon, total=False):
     """Options of ``thread_resume`` (fields of ``ThreadResumeParams``)."""
 
+    include_turns: bool
     personality: Personality | str
 
 
@@ -117,6 +163,8 @@ class ThreadForkOptions(_ThreadCommon, total=False):
     """Options of ``thread_fork`` (fields of ``ThreadForkParams``)."""
 
     ephemeral: bool
+    include_turns: bool
+    thread_source: ThreadSource | str
 
 
 class TurnOptions(TypedDict, total=False):
@@ -124,13 +172,15 @@ class TurnOptions(TypedDict, total=False):
 
     approval_mode: ApprovalMode | str
     cwd: str | os.PathLike[str]
-    effort: str
+    effort: ReasoningEffort | str
     model: str
     output_schema: dict[str, Any]
     personality: Personality | str
     sandbox: Sandbox | str
     service_tier: str
+    source: str
     summary: ReasoningSummary | str
+    turn_service_tier: str
 
 
 class ThreadListOptions(TypedDict, total=False):
@@ -142,9 +192,33 @@ class ThreadListOptions(TypedDict, total=False):
     limit: int
     model_providers: list[str]
     search_term: str
+    section_id: str
     sort_direction: SortDirection | str
     sort_key: ThreadSortKey | str
     source_kinds: list[str]
+    use_state_db_only: bool
+
+
+# SDK option names that stand for differently named (or inverted) protocol fields.
+_RENAMED = {"source": "turn_trigger", "turn_service_tier": "service_tier_for_turn"}
+
+
+def approval_mode_of(value: ApprovalMode | str) -> ApprovalMode:
+    """``value`` as an :class:`ApprovalMode`, with a clear error for a bad one."""
+    try:
+        return ApprovalMode(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in ApprovalMode)
+        raise ValueError(f"approval_mode must be one of {choices}, not {value!r}") from None
+
+
+def sandbox_of(value: Sandbox | str) -> Sandbox:
+    """``value`` as a :class:`Sandbox`, with a clear error for a bad one."""
+    try:
+        return Sandbox(value.value if isinstance(value, enum.Enum) else value)
+    except ValueError:
+        choices = ", ".join(m.value for m in Sandbox)
+        raise ValueError(f"sandbox must be one of {choices}, not {value!r}") from None
 
 
 def _translate(options: dict[str, Any], *, turn: bool) -> dict[str, Any]:
@@ -155,25 +229,22 @@ def _translate(options: dict[str, Any], *, turn: bool) -> dict[str, Any]:
     }
     mode = fields.pop("approval_mode", None)
     if mode is not None:
-        try:
-            mode = ApprovalMode(mode)
-        except ValueError:
-            choices = ", ".join(m.value for m in ApprovalMode)
-            raise ValueError(f"approval_mode must be one of {choices}, not {mode!r}") from None
-        for key, value in _APPROVAL_FIELDS[mode].items():
+        for key, value in _APPROVAL_FIELDS[approval_mode_of(mode)].items():
             fields.setdefault(key, value)
     sandbox = fields.get("sandbox")
     if sandbox is not None:
-        try:
-            sandbox = Sandbox(sandbox.value if isinstance(sandbox, enum.Enum) else sandbox)
-        except ValueError:
-            choices = ", ".join(m.value for m in Sandbox)
-            raise ValueError(f"sandbox must be one of {choices}, not {sandbox!r}") from None
+        sandbox = sandbox_of(sandbox)
         if turn:
             del fields["sandbox"]
-            fields.setdefault("sandbox_policy", {"type": _TURN_SANDBOX_TYPES[sandbox]})
+            fields.setdefault("sandbox_policy", dict(_TURN_SANDBOX_POLICY[sandbox]))
         else:
-            fields["sandbox"] = sandbox.value
+            fields["sandbox"] = _THREAD_SANDBOX[sandbox]
+    include_turns = fields.pop("include_turns", None)
+    if include_turns is not None:
+        fields.setdefault("exclude_turns", not include_turns)
+    for ours, wire in _RENAMED.items():
+        if ours in fields:
+            fields.setdefault(wire, fields.pop(ours))
     return fields
 
 

@@ -22,9 +22,10 @@ TOKEN_USAGE = "thread/tokenUsage/updated"
 class TurnResult:
     """The outcome of one turn.
 
+    The fields and their order are the official SDK's; ``thread_id`` comes last.
+
     Attributes:
         id: the turn id.
-        thread_id: the thread the turn ran on.
         status: ``completed``, ``interrupted`` or ``failed`` (a ``TurnStatus``).
         error: the server's ``TurnError`` for a failed or interrupted turn, else ``None``.
         started_at / completed_at: Unix timestamps in seconds, when reported.
@@ -34,10 +35,10 @@ class TurnResult:
         items: every completed item of the turn (``ThreadItem`` models), in order.
         usage: the thread's token usage as reported during this turn
             (``ThreadTokenUsage``: ``.total`` and ``.last``), or ``None``.
+        thread_id: the thread the turn ran on.
     """
 
     id: str
-    thread_id: str
     status: TurnStatus
     error: TurnError | None = None
     started_at: int | None = None
@@ -46,6 +47,7 @@ class TurnResult:
     final_response: str | None = None
     items: list[ThreadItem] = field(default_factory=list)
     usage: ThreadTokenUsage | None = None
+    thread_id: str | None = None
 
 
 class TurnCollector:

@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ._config import CodexConfig
+from ._config import CodexConfig, override_args
 from ._toml import toml_value
 from .errors import CodexRuntimeNotFoundError
 
@@ -76,15 +76,15 @@ def build_argv(config: CodexConfig) -> tuple[list[str], Path | None]:
         return argv, bundled[1] if bundled else None
     binary, path_dir = resolve_codex_bin(config)
     argv = [str(binary), "app-server"]
-    for key, value in config.config_overrides.items():
-        argv += ["-c", f"{key}={toml_literal(value)}"]
+    for arg in override_args(config.config_overrides):
+        argv += ["-c", arg]
     return argv, path_dir
 
 
 def build_env(config: CodexConfig, path_dir: Path | None) -> dict[str, str]:
     """The child's environment: ``os.environ`` with ``config.env`` merged over it."""
     env = dict(os.environ)
-    for key, value in config.env.items():
+    for key, value in (config.env or {}).items():
         if value is None:
             env.pop(key, None)
         else:

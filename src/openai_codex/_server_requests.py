@@ -60,13 +60,13 @@ from ._approvals import (
 )
 from ._connection import RequestHandler, ServerRequestError
 from ._notifications import turn_id_of
-from ._options import ApprovalMode
+from ._options import ApprovalMode, approval_mode_of
 from ._router import Router
 from ._tools import Tool, ToolRegistry, _is_async_callable
 from .errors import METHOD_NOT_FOUND
 
 if TYPE_CHECKING:
-    from ._inputs import Input
+    from ._inputs import RunInput
     from ._notifications import Notification
     from ._sinks import Sink
     from ._thread import AsyncThread
@@ -389,8 +389,12 @@ def prepare_thread_options(
     on_approval: ApprovalHandler | None,
     on_user_input: UserInputHandler | None,
 ) -> ThreadHandlers | None:
-    """Build a thread's handlers; with ``on_approval``, default ``approval_mode`` to
-    ``on_request`` in ``options`` (mutated) unless an approval option was given.
+    """Build a thread's handlers; with ``on_approval``, make the approvals the caller's.
+
+    ``approval_mode`` in ``options`` (mutated) becomes ``on_request`` unless the caller
+    chose ``deny_all``/``on_request`` or passed ``approval_policy``/``approvals_reviewer``:
+    under ``auto_review`` (``thread_start``'s default) Codex's reviewer would answer
+    every request and the handler would never be called.
 
     Returns None when no handler was given (nothing changes then).
     """
@@ -405,14 +409,23 @@ def prepare_thread_options(
 
 
 def apply_approval_default(options: dict[str, Any]) -> None:
-    """Ask the server to route approvals to us unless the caller chose an approval option."""
-    if all(options.get(key) is None for key in _APPROVAL_OPTION_KEYS):
+    """Ask the server to route approvals to us unless the caller chose an approval option.
+
+    ``approval_mode=auto_review`` counts as no choice: it is ``thread_start``'s default,
+    and under it an ``on_approval`` handler would never be called.
+    """
+    mode = options.get("approval_mode")
+    if mode is not None and approval_mode_of(mode) is ApprovalMode.auto_review:
+        mode = None
+    others = (options.get(key) for key in _APPROVAL_OPTION_KEYS if key != "approval_mode")
+    if mode is None and all(value is None for value in others):
         options["approval_mode"] = ApprovalMode.on_request
 
 
 async def start_turn_with_handlers(
     thread: AsyncThread,
-    input: Input,
+    dispatcher: ServerRequestDispatcher,
+    input: RunInput,
     options: dict[str, Any],
     sink: Sink[Notification],
     on_approval: ApprovalHandler | None,
@@ -423,7 +436,6 @@ async def start_turn_with_handlers(
         return await thread._start_turn(input, options, sink)
     if on_approval is not None:
         apply_approval_default(options)
-    dispatcher = thread._codex._server_requests
     scope = dispatcher.begin_turn(thread.id, on_approval, on_user_input)
     try:
         turn_id = await thread._start_turn(input, options, sink)

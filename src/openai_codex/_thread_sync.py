@@ -1,42 +1,52 @@
 """``Thread`` and ``TurnHandle``: the blocking twins of ``AsyncThread``/``AsyncTurnHandle``.
 
-Each method runs the async method on the client's loop thread. A turn's events go straight
-from the connection's reader into a :class:`ThreadSink` that the caller's thread drains,
-so streaming costs no round trip through the loop per event. While a stream is all that
-waits for the server, its thread even reads the pipe itself (:mod:`._reader_lease`).
+Each method runs the async method on the client's loop thread (their parameters are the
+async method's, copied by :func:`~openai_codex._portal.mirrors`). A turn's events go
+straight from the connection's reader into a :class:`ThreadSink` that the caller's thread
+drains, so streaming costs no round trip through the loop per event. While a stream is all
+that waits for the server, its thread even reads the pipe itself (:mod:`._reader_lease`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._inputs import Input
 from ._notifications import Notification
-from ._portal import LoopThread
+from ._portal import LoopThread, mirrors
 from ._reader_lease import ReaderLease
 from ._results import TurnCollector, TurnResult
 from ._sinks import END, ThreadSink
-from ._thread import AsyncThread
+from ._thread import AsyncThread, AsyncTurnHandle
 from .errors import CodexError
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from ._approvals import ApprovalHandler, UserInputHandler
     from ._generated.models import Thread as ThreadInfo
-    from ._generated.models import ThreadReadResponse
-    from ._options import TurnOptions
+    from ._generated.models import (
+        ThreadCompactStartResponse,
+        ThreadReadResponse,
+        ThreadSetNameResponse,
+        TurnInterruptResponse,
+        TurnSteerResponse,
+    )
 
 __all__ = ["Thread", "TurnHandle"]
 
 
 class Thread:
-    """One conversation on the server (blocking API; see :class:`AsyncThread`)."""
+    """One conversation on the server (blocking API; see :class:`AsyncThread`).
+
+    Attributes:
+        id: the thread id.
+    """
+
+    id: str
 
     def __init__(self, portal: LoopThread, thread: AsyncThread) -> None:
         self._portal = portal
-        self._async = thread
+        # The async twin, with sinks this thread's callers can drain without the loop.
+        self._async = AsyncThread(thread._session, thread.id, thread.info, sink_factory=ThreadSink)
         self.id = thread.id
 
     def __repr__(self) -> str:
@@ -47,40 +57,21 @@ class Thread:
         """The protocol ``Thread`` record from the last start/resume/fork/read, if any."""
         return self._async.info
 
-    def turn(
-        self,
-        input: Input,
-        *,
-        on_approval: ApprovalHandler | None = None,
-        on_user_input: UserInputHandler | None = None,
-        **options: Unpack[TurnOptions],
-    ) -> TurnHandle:
+    @mirrors(AsyncThread.turn)
+    def turn(self, *args: Any, **kwargs: Any) -> TurnHandle:
         """Start a turn and return its handle at once (see :meth:`AsyncThread.turn`)."""
-        from ._server_requests import start_turn_with_handlers
 
-        sink: ThreadSink[Notification] = ThreadSink()
-        codex = self._async._codex
-
-        async def start() -> tuple[str, ReaderLease | None]:
-            turn_id = await start_turn_with_handlers(
-                self._async, input, dict(options), sink, on_approval, on_user_input
-            )
+        async def start() -> tuple[AsyncTurnHandle, ReaderLease | None]:
+            handle = await self._async.turn(*args, **kwargs)
             # Borrow the reader in the same hop (the handle's stream reads the pipe).
-            connection = codex._connection
-            lease = None if connection is None else connection.lend_reader(turn_id, sink)
-            return turn_id, lease
+            connection = await self._async._session.connection()
+            return handle, connection.lend_reader(handle.id, handle._sink)
 
-        turn_id, lease = self._portal.run(start())
-        return TurnHandle(self, turn_id, sink, lease)
+        handle, lease = self._portal.run(start())
+        return TurnHandle(self, handle.id, handle._sink, lease)
 
-    def run(
-        self,
-        input: Input,
-        *,
-        on_approval: ApprovalHandler | None = None,
-        on_user_input: UserInputHandler | None = None,
-        **options: Unpack[TurnOptions],
-    ) -> TurnResult:
+    @mirrors(AsyncThread.run)
+    def run(self, *args: Any, **kwargs: Any) -> TurnResult:
         """Run a turn to the end and return its result (see :meth:`AsyncThread.run`).
 
         The whole turn runs on the client's loop thread and only the result crosses over:
@@ -88,36 +79,44 @@ class Thread:
         reading the pipe in the calling thread, whose lend and return cost as much as the
         hand-offs they save.)
         """
-        return self._portal.run(
-            self._async.run(input, on_approval=on_approval, on_user_input=on_user_input, **options)
-        )
+        return self._portal.run(self._async.run(*args, **kwargs))
 
     def _borrow_reader(self, turn_id: str, sink: ThreadSink[Notification]) -> ReaderLease | None:
         """The reader lease for a stream of this thread's turn, if the loop can lend it."""
-        connection = self._async._codex._connection
+        connection = self._async._session.current_connection
         portal = self._portal
         if connection is None or portal.in_loop_thread or not connection.may_lend(turn_id, sink):
             return None
         try:
-            return portal.call(connection.lend_reader, turn_id, sink)
+            lease: ReaderLease | None = portal.call(connection.lend_reader, turn_id, sink)
         except CodexError:  # the client is closed: the sink tells the rest
             return None
+        return lease
 
     def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """Read the thread (``thread/read``), optionally with every turn and item."""
         return self._portal.run(self._async.read(include_turns=include_turns))
 
-    def set_name(self, name: str) -> None:
+    def set_name(self, name: str) -> ThreadSetNameResponse:
         """Give the thread a name (``thread/name/set``)."""
-        self._portal.run(self._async.set_name(name))
+        return self._portal.run(self._async.set_name(name))
 
-    def compact(self) -> None:
-        """Ask the server to compact the thread's history (``thread/compact/start``)."""
-        self._portal.run(self._async.compact())
+    def compact(self) -> ThreadCompactStartResponse:
+        """Compact the thread's history and wait until it is done (see
+        :meth:`AsyncThread.compact`)."""
+        return self._portal.run(self._async.compact())
 
 
 class TurnHandle:
-    """A running turn (blocking API; see :class:`AsyncTurnHandle`)."""
+    """A running turn (blocking API; see :class:`AsyncTurnHandle`).
+
+    Attributes:
+        id: the turn id.
+        thread_id: the id of the thread the turn runs on.
+    """
+
+    id: str
+    thread_id: str
 
     def __init__(
         self,
@@ -136,8 +135,12 @@ class TurnHandle:
     def __repr__(self) -> str:
         return f"TurnHandle(id={self.id!r}, thread_id={self.thread_id!r})"
 
-    def stream(self) -> Iterator[Notification]:
+    def stream(self, *, include_thread_events: bool = False) -> Iterator[Notification]:
         """Yield this turn's notifications, ending after its ``turn/completed``.
+
+        Only notifications that name this turn are yielded, as in the official SDK;
+        ``include_thread_events=True`` adds the thread's own notifications (see
+        :meth:`AsyncTurnHandle.stream`).
 
         Raises:
             TransportClosedError: the server exited during the turn.
@@ -161,7 +164,8 @@ class TurnHandle:
                 if item is END:
                     return
                 collector.feed(item)  # type: ignore[arg-type]
-                yield item  # type: ignore[misc]
+                if include_thread_events or item.turn_id is not None:  # type: ignore[union-attr]
+                    yield item  # type: ignore[misc]
         finally:
             if lease is not None:
                 lease.release()
@@ -176,10 +180,10 @@ class TurnHandle:
             pass
         return self._collector.finish()
 
-    def steer(self, input: Input) -> None:
-        """Add input to the running turn (``turn/steer``)."""
-        self._thread._portal.run(self._thread._async._steer(self.id, input))
+    def steer(self, input: Input) -> TurnSteerResponse:
+        """Add input to the running turn (``turn/steer``); returns the server's answer."""
+        return self._thread._portal.run(self._thread._async._steer(self.id, input))
 
-    def interrupt(self) -> None:
+    def interrupt(self) -> TurnInterruptResponse:
         """Ask the server to stop the turn (``turn/interrupt``); it completes as interrupted."""
-        self._thread._portal.run(self._thread._async._interrupt(self.id))
+        return self._thread._portal.run(self._thread._async._interrupt(self.id))

@@ -4,6 +4,12 @@ Every error the SDK raises derives from :class:`CodexError`. JSON-RPC errors ans
 server become :class:`JsonRpcError` subclasses chosen by their code (see
 :func:`error_from_rpc`); errors from lower layers (OS, JSON, pydantic) are chained with
 ``raise ... from``.
+
+The JSON-RPC classes form the official SDK's hierarchy: ``JsonRpcError`` >
+``CodexRpcError`` > ``ParseError``, ``InvalidRequestError``, ``MethodNotFoundError``,
+``InvalidParamsError``, ``InternalRpcError``, ``ServerBusyError`` >
+``RetryLimitExceededError``. So ``except CodexRpcError`` catches every error answer of
+the app-server.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ __all__ = [
     "TransportClosedError",
     "ProtocolError",
     "JsonRpcError",
+    "CodexRpcError",
     "ParseError",
     "InvalidRequestError",
     "MethodNotFoundError",
@@ -36,6 +43,7 @@ __all__ = [
     "LoginRejectedError",
     "error_from_rpc",
     "is_retryable_error",
+    "map_jsonrpc_error",
 ]
 
 # JSON-RPC 2.0 standard codes, as used by the app-server.
@@ -52,6 +60,12 @@ INTERNAL_ERROR = -32603
 # when you push that hard.
 SERVER_OVERLOADED = -32001
 _OVERLOAD_MESSAGE = "server overloaded"
+# JSON-RPC reserves -32099..-32000 for implementation-defined server errors.
+_SERVER_ERROR_RANGE = range(-32099, -31999)
+# Marks in a server error that say the request was refused for load or retried too often
+# (the official SDK's classification, kept so that code written for it behaves the same).
+_OVERLOAD_MARK = "server_overloaded"
+_RETRY_LIMIT_MARKS = ("retry limit", "too many failed attempts")
 # The app-server answers an unknown method with -32600 "Invalid request: unknown variant
 # `METHOD`, expected one of ..." rather than the standard -32601; both become
 # MethodNotFoundError (the original code is kept on the exception).
@@ -121,15 +135,19 @@ class JsonRpcError(CodexError):
         return (type(self), (self.code, self.message, self.data, self.method))
 
 
-class ParseError(JsonRpcError):
+class CodexRpcError(JsonRpcError):
+    """An error answer of the Codex app-server: catch this to handle any of them."""
+
+
+class ParseError(CodexRpcError):
     """The server could not parse what the client sent (-32700)."""
 
 
-class InvalidRequestError(JsonRpcError):
+class InvalidRequestError(CodexRpcError):
     """The request was invalid for the server's state (-32600), e.g. an unknown thread."""
 
 
-class MethodNotFoundError(JsonRpcError):
+class MethodNotFoundError(CodexRpcError):
     """The server does not know the method.
 
     The standard code is -32601; app-server 0.163.0 answers -32600 "unknown variant" instead,
@@ -138,15 +156,15 @@ class MethodNotFoundError(JsonRpcError):
     """
 
 
-class InvalidParamsError(JsonRpcError):
+class InvalidParamsError(CodexRpcError):
     """The request's params did not match the method's schema (-32602)."""
 
 
-class InternalRpcError(JsonRpcError):
+class InternalRpcError(CodexRpcError):
     """The server failed while handling the request (-32603)."""
 
 
-class ServerBusyError(JsonRpcError):
+class ServerBusyError(CodexRpcError):
     """The server is overloaded and did not run the request; retry after a pause."""
 
 
@@ -163,8 +181,25 @@ _ERRORS_BY_CODE: dict[int, type[JsonRpcError]] = {
 def error_from_rpc(
     code: int, message: str, data: Any = None, method: str | None = None
 ) -> JsonRpcError:
-    """Build the :class:`JsonRpcError` subclass that matches a server error."""
-    if code == SERVER_OVERLOADED or _OVERLOAD_MESSAGE in message.lower():
+    """Build the :class:`JsonRpcError` subclass that matches a server error.
+
+    - -32001, or a message saying the server is overloaded (what app-server 0.163.0
+      answers), or a server error (-32099..-32000) whose ``data`` mentions
+      ``server_overloaded``: :class:`ServerBusyError`.
+    - A server error whose message says a retry limit was hit:
+      :class:`RetryLimitExceededError`.
+    - The standard codes: their classes; other server errors: :class:`CodexRpcError`;
+      anything else: :class:`JsonRpcError`.
+    """
+    lowered = message.lower()
+    in_server_range = code in _SERVER_ERROR_RANGE
+    if in_server_range and any(mark in lowered for mark in _RETRY_LIMIT_MARKS):
+        return RetryLimitExceededError(code, message, data, method)
+    if (
+        code == SERVER_OVERLOADED
+        or _OVERLOAD_MESSAGE in lowered
+        or (in_server_range and _mentions_overload(data))
+    ):
         return ServerBusyError(code, message, data, method)
     if code == INVALID_REQUEST and method is not None and _is_unknown_method(message, method):
         # Keep the server's list of known methods in ``data``, not in the message.
@@ -175,21 +210,61 @@ def error_from_rpc(
             data if data is not None else {"serverMessage": message, "expected": known},
             method,
         )
-    cls = _ERRORS_BY_CODE.get(code, JsonRpcError)
+    cls = _ERRORS_BY_CODE.get(code, CodexRpcError if in_server_range else JsonRpcError)
     return cls(code, message, data, method)
+
+
+def map_jsonrpc_error(code: int, message: str, data: Any = None) -> JsonRpcError:
+    """The official SDK's name for :func:`error_from_rpc` (no request method)."""
+    return error_from_rpc(code, message, data)
+
+
+def _mentions_overload(data: Any) -> bool:
+    return data is not None and _OVERLOAD_MARK in str(data)
 
 
 def _is_unknown_method(message: str, method: str) -> bool:
     return _UNKNOWN_METHOD_MARKER in message and f"`{method}`" in message.split(",", 1)[0]
 
 
-class RetryLimitExceededError(CodexError):
-    """``retry_on_overload`` gave up; ``last_error`` is the final retryable failure."""
+class RetryLimitExceededError(ServerBusyError):
+    """Retrying did not get past an overloaded server.
 
-    def __init__(self, attempts: int, last_error: BaseException) -> None:
+    Raised by :func:`~openai_codex.retry_on_overload` when every attempt was refused (it
+    carries the last refusal's ``code``, ``message`` and ``data``), and for a server error
+    whose message says its own retry limit was hit.
+
+    Attributes:
+        attempts: how many attempts ``retry_on_overload`` made (``None`` otherwise).
+        last_error: the final refusal (``None`` when the server sent this error itself).
+    """
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        data: Any = None,
+        method: str | None = None,
+        *,
+        attempts: int | None = None,
+        last_error: BaseException | None = None,
+    ) -> None:
+        super().__init__(code, message, data, method)
         self.attempts = attempts
         self.last_error = last_error
-        super().__init__(f"gave up after {attempts} attempts: {last_error}")
+        if attempts is not None:
+            self.args = (f"gave up after {attempts} attempts: {self.args[0]}",)
+
+    @classmethod
+    def after(cls, attempts: int, last: JsonRpcError) -> RetryLimitExceededError:
+        """The error ``retry_on_overload`` raises after ``attempts`` refusals."""
+        return cls(
+            last.code, last.message, last.data, last.method, attempts=attempts, last_error=last
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = (self.code, self.message, self.data, self.method, self.attempts, self.last_error)
+        return (_rebuild_retry_limit, state)
 
 
 class TurnFailedError(CodexError):
@@ -244,6 +319,25 @@ def _rebuild_rejected(message: str, code: int, login_type: str) -> LoginRejected
     return LoginRejectedError(message, code=code, login_type=login_type)
 
 
+def _rebuild_retry_limit(
+    code: int,
+    message: str,
+    data: Any,
+    method: str | None,
+    attempts: int | None,
+    last_error: BaseException | None,
+) -> RetryLimitExceededError:
+    return RetryLimitExceededError(
+        code, message, data, method, attempts=attempts, last_error=last_error
+    )
+
+
 def is_retryable_error(exc: BaseException) -> bool:
-    """Whether ``exc`` signals an overloaded server, so the same call may be retried."""
-    return isinstance(exc, ServerBusyError)
+    """Whether ``exc`` signals an overloaded server, so the same call may be retried.
+
+    True for :class:`ServerBusyError` (and so :class:`RetryLimitExceededError`) and for
+    any :class:`JsonRpcError` whose ``data`` mentions ``server_overloaded``.
+    """
+    return isinstance(exc, ServerBusyError) or (
+        isinstance(exc, JsonRpcError) and _mentions_overload(exc.data)
+    )

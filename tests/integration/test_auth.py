@@ -61,7 +61,7 @@ def auth_harness(issuer: MockIssuer) -> Iterator[CodexHarness]:
 
 
 def _assert_chatgpt_account(account: GetAccountResponse, issuer: MockIssuer) -> None:
-    assert isinstance(account.account, ChatgptAccount)
+    assert isinstance(account.account.root, ChatgptAccount)  # Account is a RootModel union
     assert account.account.email == issuer.email
     assert account.account.plan_type.value == issuer.plan
 
@@ -94,7 +94,7 @@ def test_api_key_login_account_logout(auth_harness: CodexHarness) -> None:
 
         codex.login_api_key(API_KEY)
         account = codex.account()
-        assert isinstance(account.account, ApiKeyAccount)
+        assert isinstance(account.account.root, ApiKeyAccount)  # Account is a RootModel union
         assert account.requires_openai_auth is True
 
         # The completion without a login id reaches the global listeners.
@@ -112,7 +112,7 @@ def test_api_key_login_account_logout_async(auth_harness: CodexHarness) -> None:
             assert (await codex.account()).account is None
             await codex.login_api_key(API_KEY)
             account = await codex.account()
-            assert isinstance(account.account, ApiKeyAccount)
+            assert isinstance(account.account.root, ApiKeyAccount)  # Account is a RootModel union
             await codex.logout()
             assert (await codex.account()).account is None
 

@@ -23,6 +23,7 @@ import pytest
 from conftest import run
 
 from openai_codex import (
+    ApprovalMode,
     ApprovalRequest,
     AsyncCodex,
     Codex,
@@ -179,7 +180,7 @@ def test_accept_runs_the_command_and_the_request_is_typed(harness: CodexHarness)
     with Codex(harness.config()) as codex:
         thread = codex.thread_start(on_approval=review)
         handle = thread.turn("say hi")
-        notes = list(handle.stream())
+        notes = list(handle.stream(include_thread_events=True))  # + serverRequest/resolved
     assert "Output:\nhi" in outputs(harness.model)[-1]
     (request,) = seen
     assert request.kind == "command" and request.command == "echo hi"
@@ -229,7 +230,9 @@ def test_threads_without_handlers_get_decline(approvals_harness: CodexHarness) -
     h.model.enqueue(echo_call())
     h.model.enqueue(Reply.text("ok"))
     with Codex(h.config()) as codex:
-        result = codex.thread_start().run("say hi")
+        # on_request routes the approval to this client (the default, auto_review, would
+        # have Codex's reviewer agent answer it); with no handler the client declines.
+        result = codex.thread_start(approval_mode=ApprovalMode.on_request).run("say hi")
     assert result.status == "completed"
     assert REJECTED in outputs(h.model)[-1]
 

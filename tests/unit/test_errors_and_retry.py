@@ -76,11 +76,13 @@ def test_transport_closed_error_names_exit_code_and_stderr() -> None:
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
-    delays = backoff_delays(6, 0.1, 0.5)
+    # The official SDK's schedule: min(max, initial * 2**n), scaled by 1 +- jitter_ratio.
+    delays = backoff_delays(6, 0.1, 0.5, jitter_ratio=0.2)
     assert len(delays) == 5
     for attempt, delay in enumerate(delays):
-        ceiling = min(0.5, 0.1 * 2**attempt)
-        assert ceiling / 2 <= delay <= ceiling
+        base = min(0.5, 0.1 * 2**attempt)
+        assert base * 0.8 <= delay <= base * 1.2
+    assert backoff_delays(4, 0.25, 2.0, jitter_ratio=0) == [0.25, 0.5, 1.0]
 
 
 def busy() -> ServerBusyError:

@@ -19,7 +19,7 @@ from openai_codex import (
 from openai_codex._generated import models
 from openai_codex._options import build_params
 
-SDK_ONLY = {"approval_mode", "sandbox"}
+SDK_ONLY = {"approval_mode", "sandbox", "include_turns", "source", "turn_service_tier"}
 
 
 def thread(**options: Any) -> dict[str, Any]:
@@ -35,7 +35,9 @@ def turn(**options: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("mode", "expected"),
     [
+        (ApprovalMode.deny_all, {"approvalPolicy": "never"}),
         (ApprovalMode.never, {"approvalPolicy": "never"}),
+        ("never", {"approvalPolicy": "never"}),
         (ApprovalMode.on_request, {"approvalPolicy": "on-request", "approvalsReviewer": "user"}),
         (
             ApprovalMode.auto_review,
@@ -59,25 +61,41 @@ def test_an_explicit_approval_policy_wins_over_approval_mode() -> None:
 
 
 def test_an_unknown_approval_mode_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="approval_mode must be one of never, on_request"):
+    with pytest.raises(
+        ValueError, match="approval_mode must be one of deny_all, auto_review, on_request"
+    ):
         thread(approval_mode="sometimes")
 
 
+READ_ONLY_POLICY = {"type": "readOnly", "networkAccess": False}
+WORKSPACE_WRITE_POLICY = {
+    "type": "workspaceWrite",
+    "writableRoots": [],
+    "networkAccess": False,
+    "excludeTmpdirEnvVar": False,
+    "excludeSlashTmp": False,
+}
+FULL_ACCESS_POLICY = {"type": "dangerFullAccess"}
+
+
 @pytest.mark.parametrize(
-    ("sandbox", "thread_value", "turn_type"),
+    ("sandbox", "thread_value", "turn_policy"),
     [
-        (Sandbox.read_only, "read-only", "readOnly"),
-        (Sandbox.workspace_write, "workspace-write", "workspaceWrite"),
-        (Sandbox.danger_full_access, "danger-full-access", "dangerFullAccess"),
-        ("workspace-write", "workspace-write", "workspaceWrite"),
+        (Sandbox.read_only, "read-only", READ_ONLY_POLICY),
+        (Sandbox.workspace_write, "workspace-write", WORKSPACE_WRITE_POLICY),
+        (Sandbox.full_access, "danger-full-access", FULL_ACCESS_POLICY),
+        (Sandbox.danger_full_access, "danger-full-access", FULL_ACCESS_POLICY),
+        ("danger-full-access", "danger-full-access", FULL_ACCESS_POLICY),
+        ("workspace-write", "workspace-write", WORKSPACE_WRITE_POLICY),
     ],
 )
 def test_sandbox_is_a_mode_on_threads_and_a_policy_on_turns(
-    sandbox: Sandbox | str, thread_value: str, turn_type: str
+    sandbox: Sandbox | str, thread_value: str, turn_policy: dict[str, Any]
 ) -> None:
+    # The turn policies are the objects the official SDK sends (seen on the wire).
     assert thread(sandbox=sandbox) == {"sandbox": thread_value}
     params = turn(sandbox=sandbox)
-    assert params["sandboxPolicy"] == {"type": turn_type}
+    assert params["sandboxPolicy"] == turn_policy
     assert "sandbox" not in params
     # Both are valid protocol values.
     models.ThreadStartParams.model_validate(thread(sandbox=sandbox))

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from .._config import CodexConfig
+from .._config import CodexConfig, ConfigOverrides, override_args
 from .._toml import toml_dumps
 from ._mock_model import MOCK_MODEL_SLUG, MockModel, mock_model_info
 
@@ -222,14 +222,20 @@ class CodexHarness:
     def config(self, **overrides: Any) -> CodexConfig:
         """A :class:`CodexConfig` for ``Codex(config=...)`` / ``AsyncCodex(config=...)``.
 
-        Keyword arguments are ``CodexConfig`` fields. ``env`` and ``config_overrides`` are
-        merged over the harness's own values; other fields replace the defaults.
+        Keyword arguments are ``CodexConfig`` fields. ``env`` and ``config_overrides`` (a
+        mapping, or the official tuple of ``"key=value"`` strings) are merged over the
+        harness's own values; other fields replace the defaults.
         """
         env = self.env()
         env.update(overrides.pop("env", None) or {})
-        config_overrides: dict[str, object] = {}
+        own: dict[str, object] = {}
         if self._issuer is not None:
-            config_overrides.update(self._issuer.harness_config_overrides())
-        config_overrides.update(overrides.pop("config_overrides", None) or {})
+            own.update(self._issuer.harness_config_overrides())
+        given = overrides.pop("config_overrides", None) or {}
+        config_overrides: ConfigOverrides
+        if isinstance(given, Mapping):
+            config_overrides = {**own, **given}
+        else:  # the official form, ("key=value", ...): later entries win
+            config_overrides = (*override_args(own), *override_args(given))
         overrides.setdefault("cwd", self.workspace)
         return CodexConfig(env=env, config_overrides=config_overrides, **overrides)

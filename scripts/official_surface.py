@@ -25,7 +25,6 @@ the official package's interpreter.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import enum
 import importlib
 import inspect

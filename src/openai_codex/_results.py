@@ -47,7 +47,7 @@ class TurnResult:
     final_response: str | None = None
     items: list[ThreadItem] = field(default_factory=list)
     usage: ThreadTokenUsage | None = None
-    thread_id: str | None = None
+    thread_id: str | None = field(default=None, repr=False)
 
 
 class TurnCollector:

@@ -36,6 +36,12 @@ def test_initialize_reports_server_metadata(harness: CodexHarness) -> None:
         assert meta.platform_family == "unix"
         assert meta.platform_os == "linux"
         assert meta.codex_home == str(harness.codex_home)
+        # The official SDK's shape: an InitializeResponse with serverInfo from the user agent.
+        assert meta.userAgent == meta.user_agent
+        assert meta.serverInfo is not None and meta.serverInfo.name == "my_app"
+        assert meta.serverInfo.version == meta.user_agent.split("/", 1)[1]
+        assert (meta.platformFamily, meta.platformOs) == ("unix", "linux")
+        assert meta.raw["codexHome"] == str(harness.codex_home)
 
 
 def test_async_client_initializes_with_the_same_metadata(harness: CodexHarness) -> None:

@@ -531,3 +531,39 @@ def test_ten_tasks_stream_ten_turns_on_one_async_client_without_mixing(
 
     run(main())
     assert len(harness.model.requests) == n
+
+
+# ----------------------------------------------------- what a stream yields (official rule)
+
+
+def test_a_stream_yields_its_turns_notifications_and_thread_events_on_request(
+    harness: CodexHarness,
+) -> None:
+    with Codex(harness.config()) as codex:
+        heard: list[str] = []
+        codex.on_notification(lambda note: heard.append(note.method))
+        thread = codex.thread_start()
+        handle = thread.turn("hi")
+        events = list(handle.stream())
+        assert [e for e in events if e.turn_id != handle.id] == []
+        assert events[0].method == "turn/started" and events[-1].method == "turn/completed"
+        again = thread.turn("again")
+        both = list(again.stream(include_thread_events=True))
+        thread_level = [e.method for e in both if e.turn_id is None]
+        assert "thread/status/changed" in thread_level
+        assert_only_own(both, thread.id, again.id)
+    assert "thread/status/changed" in heard  # listeners always get them
+
+
+def test_an_async_stream_follows_the_same_rule(harness: CodexHarness) -> None:
+    async def main() -> None:
+        async with AsyncCodex(harness.config()) as codex:
+            thread = await codex.thread_start()
+            handle = await thread.turn("hi")
+            events = [e async for e in handle.stream()]
+            assert [e for e in events if e.turn_id != handle.id] == []
+            again = await thread.turn("again")
+            both = [e async for e in again.stream(include_thread_events=True)]
+            assert "thread/status/changed" in [e.method for e in both if e.turn_id is None]
+
+    run(main())

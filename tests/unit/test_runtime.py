@@ -60,3 +60,22 @@ def test_env_is_merged_over_os_environ_and_none_removes(monkeypatch: pytest.Monk
     env = build_env(CodexConfig(env={"NEW": "v", "DROP_ME": None}), Path("/"))
     assert env["KEEP_ME"] == "1" and env["NEW"] == "v" and "DROP_ME" not in env
     assert env["PATH"].split(os.pathsep)[0] == "/"
+
+
+def test_config_overrides_also_take_the_official_key_value_strings() -> None:
+    argv, _ = build_argv(CodexConfig(config_overrides=('model="mock-model"', "n=3")))
+    pairs = [argv[i + 1] for i, a in enumerate(argv) if a == "-c"]
+    assert pairs == ['model="mock-model"', "n=3"]
+    assert build_argv(CodexConfig())[0][1:] == ["app-server"]  # the default is () (none)
+    with pytest.raises(ValueError, match="key=value"):
+        build_argv(CodexConfig(config_overrides=("no equals sign",)))
+    with pytest.raises(TypeError, match="mapping or a sequence"):
+        build_argv(CodexConfig(config_overrides="model=x"))  # type: ignore[arg-type]
+
+
+def test_the_defaults_match_the_official_config() -> None:
+    config = CodexConfig()
+    assert config.env is None and config.config_overrides == ()
+    assert config.client_version == "0.163.0"  # the runtime's, so user agents read the same
+    env = build_env(config, None)
+    assert env == dict(os.environ)

@@ -14,7 +14,7 @@ from ._connection import Connection
 from ._launch import handshake, open_transport
 from ._login import AsyncAccountMixin
 from ._notifications import Notification
-from ._options import ApprovalMode, build_params
+from ._options import ApprovalMode, build_params, keyword_options
 from ._server_requests import ServerRequestDispatcher, ToolsArg, prepare_thread_options
 from ._sinks import END, AsyncSink
 from ._thread import AsyncThread
@@ -234,23 +234,7 @@ class AsyncCodex(AsyncAccountMixin):
         answers the agent's questions (:class:`~openai_codex.UserInputRequest`). Handlers
         may be functions or coroutine functions. See ``docs/tools-and-approvals.md``.
         """
-        opts: dict[str, Any] = {
-            "approval_mode": approval_mode,
-            "base_instructions": base_instructions,
-            "config": config,
-            "cwd": cwd,
-            "developer_instructions": developer_instructions,
-            "ephemeral": ephemeral,
-            "model": model,
-            "model_provider": model_provider,
-            "personality": personality,
-            "sandbox": sandbox,
-            "service_name": service_name,
-            "service_tier": service_tier,
-            "session_start_source": session_start_source,
-            "thread_source": thread_source,
-            **params,
-        }
+        opts = keyword_options(locals())
         handlers = prepare_thread_options(
             opts, tools=tools, on_approval=on_approval, on_user_input=on_user_input
         )
@@ -294,20 +278,7 @@ class AsyncCodex(AsyncAccountMixin):
         here. ``on_approval`` and ``on_user_input`` are as in :meth:`thread_start`;
         handlers not given keep the ones this client already has for the thread.
         """
-        opts: dict[str, Any] = {
-            "approval_mode": approval_mode,
-            "base_instructions": base_instructions,
-            "config": config,
-            "cwd": cwd,
-            "developer_instructions": developer_instructions,
-            "include_turns": include_turns,
-            "model": model,
-            "model_provider": model_provider,
-            "personality": personality,
-            "sandbox": sandbox,
-            "service_tier": service_tier,
-            **params,
-        }
+        opts = keyword_options(locals())
         handlers = prepare_thread_options(
             opts, tools=tools, on_approval=on_approval, on_user_input=on_user_input
         )
@@ -344,21 +315,7 @@ class AsyncCodex(AsyncAccountMixin):
         on the server, and here it inherits the source thread's handlers (tools,
         ``on_approval``, ``on_user_input``) unless you pass others.
         """
-        opts: dict[str, Any] = {
-            "approval_mode": approval_mode,
-            "base_instructions": base_instructions,
-            "config": config,
-            "cwd": cwd,
-            "developer_instructions": developer_instructions,
-            "ephemeral": ephemeral,
-            "include_turns": include_turns,
-            "model": model,
-            "model_provider": model_provider,
-            "sandbox": sandbox,
-            "service_tier": service_tier,
-            "thread_source": thread_source,
-            **params,
-        }
+        opts = keyword_options(locals())
         handlers = prepare_thread_options(
             opts, tools=tools, on_approval=on_approval, on_user_input=on_user_input
         )
@@ -394,23 +351,10 @@ class AsyncCodex(AsyncAccountMixin):
         ``use_state_db_only``; paging: ``cursor``, ``limit``, ``sort_key``,
         ``sort_direction``. Other ``ThreadListParams`` fields go in ``params``.
         """
+        opts = keyword_options(locals())
+        request = build_params("ThreadListParams", opts)
         from ._generated.models import ThreadListResponse
 
-        opts: dict[str, Any] = {
-            "archived": archived,
-            "cursor": cursor,
-            "cwd": cwd,
-            "limit": limit,
-            "model_providers": model_providers,
-            "search_term": search_term,
-            "section_id": section_id,
-            "sort_direction": sort_direction,
-            "sort_key": sort_key,
-            "source_kinds": source_kinds,
-            "use_state_db_only": use_state_db_only,
-            **params,
-        }
-        request = build_params("ThreadListParams", opts)
         return ThreadListResponse.model_validate(await self.request("thread/list", request))
 
     async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:

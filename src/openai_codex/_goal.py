@@ -124,6 +124,11 @@ class _GoalOperationState:
         return self._turn_routing_active and not self._finished
 
     @property
+    def reserved(self) -> bool:
+        """Whether the operation only holds the thread (``reserve_goal_operation``)."""
+        return not self._turn_routing_active
+
+    @property
     def goal_events(self) -> int:
         """How many ``thread/goal/*`` notifications were fed so far (see :meth:`apply_goal`)."""
         return self._goal_events

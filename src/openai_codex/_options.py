@@ -42,6 +42,7 @@ __all__ = [
     "TurnOptions",
     "approval_mode_of",
     "build_params",
+    "keyword_options",
     "sandbox_of",
 ]
 
@@ -201,6 +202,24 @@ class ThreadListOptions(TypedDict, total=False):
 
 # SDK option names that stand for differently named (or inverted) protocol fields.
 _RENAMED = {"source": "turn_trigger", "turn_service_tier": "service_tier_for_turn"}
+
+
+# Names of a method's own parameters that are not protocol options.
+_NOT_OPTIONS = frozenset(
+    {"self", "input", "thread_id", "tools", "on_approval", "on_user_input", "params"}
+)
+
+
+def keyword_options(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The protocol options among a method's arguments (``locals()`` at its start).
+
+    Thread and turn methods spell every official keyword out in their signature and pass
+    ``locals()`` here: the options are the keywords plus ``**params``, minus the method's
+    other parameters (``self``, ``input``, ``thread_id``, handlers and tools).
+    """
+    options = {k: v for k, v in arguments.items() if k not in _NOT_OPTIONS}
+    options.update(arguments.get("params") or {})
+    return options
 
 
 def approval_mode_of(value: ApprovalMode | str) -> ApprovalMode:

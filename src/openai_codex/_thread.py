@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._inputs import Input, RunInput, normalize_input, normalize_run_input
 from ._notifications import Notification
-from ._options import build_params
+from ._options import build_params, keyword_options
 from ._results import TurnCollector, TurnResult
 from ._sinks import END, AsyncSink, Sink
 from .errors import InvalidRequestError
@@ -140,20 +140,7 @@ class AsyncThread:
             TypeError: an option ``TurnStartParams`` does not have.
             pydantic.ValidationError: an option value of the wrong shape.
         """
-        options = {
-            "approval_mode": approval_mode,
-            "cwd": cwd,
-            "effort": effort,
-            "model": model,
-            "output_schema": output_schema,
-            "personality": personality,
-            "sandbox": sandbox,
-            "service_tier": service_tier,
-            "source": source,
-            "summary": summary,
-            "turn_service_tier": turn_service_tier,
-            **params,
-        }
+        options = keyword_options(locals())
         return await self._begin(input, options, on_approval, on_user_input, self._new_sink())
 
     async def _begin(
@@ -198,20 +185,7 @@ class AsyncThread:
         Raises:
             TurnFailedError: the turn failed; ``.result`` keeps the partial result.
         """
-        options = {
-            "approval_mode": approval_mode,
-            "cwd": cwd,
-            "effort": effort,
-            "model": model,
-            "output_schema": output_schema,
-            "personality": personality,
-            "sandbox": sandbox,
-            "service_tier": service_tier,
-            "source": source,
-            "summary": summary,
-            "turn_service_tier": turn_service_tier,
-            **params,
-        }
+        options = keyword_options(locals())
         # The whole turn is awaited here, on the loop: an AsyncSink whatever the facade.
         sink: AsyncSink[Notification] = AsyncSink()
         handle = await self._begin(input, options, on_approval, on_user_input, sink)

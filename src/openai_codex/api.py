@@ -1,0 +1,189 @@
+"""The official SDK's ``openai_codex.api`` module: low-level clients and what they use.
+
+- :class:`CodexClient` / :class:`AsyncCodexClient`: one app-server process, driven
+  request by request (``start()``, ``initialize()``, ``thread_start(params)``,
+  ``turn_start(thread_id, input_items)``...), with notifications pulled from queues
+  (``next_notification()``, ``next_turn_notification(turn_id)``, goal operations...).
+  See :mod:`openai_codex._lowlevel` for how notifications are queued.
+- :func:`start_chatgpt_login`, :func:`start_device_code_login` and their async forms:
+  ChatGPT sign-in handles for a client.
+- :func:`validate_initialize_metadata`: fill and check the ``initialize`` answer.
+- Re-exports of the high-level API (``Codex``, ``AsyncCodex``, ``Thread``...) and of the
+  protocol models the low-level helpers take and return.
+
+Unlike ``import openai_codex``, importing this module loads pydantic and the generated
+protocol models.
+"""
+
+from __future__ import annotations
+
+from ._client import AsyncCodex
+from ._client_sync import Codex
+from ._config import CodexConfig
+from ._generated.models import (
+    AccountLoginCompletedNotification,
+    AgentMessageDeltaNotification,
+    ApiKeyLoginAccountParams,
+    CancelLoginAccountResponse,
+    GetAccountParams,
+    GetAccountResponse,
+    LoginAccountParams,
+    LoginAccountResponse,
+    LogoutAccountResponse,
+    ModelListResponse,
+    Personality,
+    ReasoningEffort,
+    ReasoningSummary,
+    SortDirection,
+    ThreadArchiveResponse,
+    ThreadCompactStartResponse,
+    ThreadForkParams,
+    ThreadForkResponse,
+    ThreadGoalClearResponse,
+    ThreadGoalSetResponse,
+    ThreadGoalStatus,
+    ThreadListCwdFilter,
+    ThreadListParams,
+    ThreadListResponse,
+    ThreadReadResponse,
+    ThreadResumeParams,
+    ThreadResumeResponse,
+    ThreadSetNameResponse,
+    ThreadSortKey,
+    ThreadSource,
+    ThreadSourceKind,
+    ThreadStartParams,
+    ThreadStartResponse,
+    ThreadStartSource,
+    ThreadUnarchiveResponse,
+    TurnCompletedNotification,
+    TurnInterruptResponse,
+    TurnStartParams,
+    TurnStartResponse,
+    TurnSteerResponse,
+)
+from ._goal import GoalOperationState
+from ._inputs import (
+    ExternalMessage,
+    ImageInput,
+    Input,
+    InputItem,
+    LocalImageInput,
+    MentionInput,
+    RunInput,
+    SkillInput,
+    TextInput,
+)
+from ._json import JsonObject, JsonValue
+from ._login import (
+    AsyncChatgptLoginHandle,
+    AsyncDeviceCodeLoginHandle,
+    ChatgptLoginHandle,
+    DeviceCodeLoginHandle,
+)
+from ._lowlevel import (
+    AsyncCodexClient,
+    ClientStateError,
+    CodexClient,
+    InitializeMetadataError,
+    ServerRequestHandler,
+    StreamEndedError,
+    async_start_chatgpt_login,
+    async_start_device_code_login,
+    start_chatgpt_login,
+    start_device_code_login,
+    validate_initialize_metadata,
+)
+from ._metadata import InitializeResponse, ServerInfo
+from ._notifications import Notification
+from ._options import ApprovalMode, Sandbox
+from ._results import TurnResult
+from ._thread import AsyncThread, AsyncTurnHandle
+from ._thread_sync import Thread, TurnHandle
+
+__all__ = [
+    # low-level clients and helpers
+    "AsyncCodexClient",
+    "ClientStateError",
+    "CodexClient",
+    "GoalOperationState",
+    "InitializeMetadataError",
+    "ServerRequestHandler",
+    "StreamEndedError",
+    "async_start_chatgpt_login",
+    "async_start_device_code_login",
+    "start_chatgpt_login",
+    "start_device_code_login",
+    "validate_initialize_metadata",
+    # high-level API
+    "ApprovalMode",
+    "AsyncChatgptLoginHandle",
+    "AsyncCodex",
+    "AsyncDeviceCodeLoginHandle",
+    "AsyncThread",
+    "AsyncTurnHandle",
+    "ChatgptLoginHandle",
+    "Codex",
+    "CodexConfig",
+    "DeviceCodeLoginHandle",
+    "ExternalMessage",
+    "ImageInput",
+    "Input",
+    "InputItem",
+    "LocalImageInput",
+    "MentionInput",
+    "RunInput",
+    "Sandbox",
+    "SkillInput",
+    "TextInput",
+    "Thread",
+    "TurnHandle",
+    "TurnResult",
+    # notifications, metadata, JSON
+    "InitializeResponse",
+    "JsonObject",
+    "JsonValue",
+    "Notification",
+    "ServerInfo",
+    # protocol models
+    "AccountLoginCompletedNotification",
+    "AgentMessageDeltaNotification",
+    "ApiKeyLoginAccountParams",
+    "CancelLoginAccountResponse",
+    "GetAccountParams",
+    "GetAccountResponse",
+    "LoginAccountParams",
+    "LoginAccountResponse",
+    "LogoutAccountResponse",
+    "ModelListResponse",
+    "Personality",
+    "ReasoningEffort",
+    "ReasoningSummary",
+    "SortDirection",
+    "ThreadArchiveResponse",
+    "ThreadCompactStartResponse",
+    "ThreadForkParams",
+    "ThreadForkResponse",
+    "ThreadGoalClearResponse",
+    "ThreadGoalSetResponse",
+    "ThreadGoalStatus",
+    "ThreadListCwdFilter",
+    "ThreadListParams",
+    "ThreadListResponse",
+    "ThreadReadResponse",
+    "ThreadResumeParams",
+    "ThreadResumeResponse",
+    "ThreadSetNameResponse",
+    "ThreadSortKey",
+    "ThreadSource",
+    "ThreadSourceKind",
+    "ThreadStartParams",
+    "ThreadStartResponse",
+    "ThreadStartSource",
+    "ThreadUnarchiveResponse",
+    "TurnCompletedNotification",
+    "TurnInterruptResponse",
+    "TurnStartParams",
+    "TurnStartResponse",
+    "TurnSteerResponse",
+]

@@ -35,6 +35,7 @@ import ast
 import copy
 import difflib
 import importlib
+import inspect
 import json
 import keyword
 import os
@@ -43,7 +44,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -418,7 +421,17 @@ def response_for(method: str, params: str | None, names: set[str]) -> str | None
     return None
 
 
-def method_tables(bundle: dict[str, Any], model_names: set[str]) -> str:
+@dataclass(frozen=True)
+class Tables:
+    """The protocol's method tables: wire method -> model class names."""
+
+    client: list[tuple[str, str | None, str]]  # method, params class, response class
+    server: list[tuple[str, str | None, str | None]]
+    notifications: list[tuple[str, str | None]]
+
+
+def protocol_tables(bundle: dict[str, Any], model_names: set[str]) -> Tables:
+    """Read the method tables from the message unions; every name must be a generated class."""
     defs = flat_definitions(bundle)
     names = set(defs)
     client_methods = {m for m, _ in union_entries(bundle, "ClientRequest")}
@@ -426,7 +439,7 @@ def method_tables(bundle: dict[str, Any], model_names: set[str]) -> str:
     if unknown:
         raise GenerationError(f"CLIENT_RESPONSE_OVERRIDES names unknown methods: {unknown}")
 
-    client: list[tuple[str, str | None, str | None]] = []
+    client: list[tuple[str, str | None, str]] = []
     for method, params in union_entries(bundle, "ClientRequest"):
         response = response_for(method, params, names)
         if response is None:
@@ -443,7 +456,11 @@ def method_tables(bundle: dict[str, Any], model_names: set[str]) -> str:
     missing = sorted(referenced - model_names)
     if missing:
         raise GenerationError(f"table names missing from the generated models: {missing}")
+    return Tables(client, server, notifications)
 
+
+def method_tables(tables: Tables) -> str:
+    """``_methods.py``: the tables as plain strings (importing it costs nothing)."""
     lines = [
         HEADER,
         '"""Method tables of the app-server protocol: wire method name -> model class name.',
@@ -457,17 +474,17 @@ def method_tables(bundle: dict[str, Any], model_names: set[str]) -> str:
         "",
         "# Client -> server requests: method -> (params class or None, response class).",
         "CLIENT_REQUEST_TYPES: dict[str, tuple[str | None, str | None]] = {",
-        *(f"    {m!r}: ({p!r}, {r!r})," for m, p, r in client),
+        *(f"    {m!r}: ({p!r}, {r!r})," for m, p, r in tables.client),
         "}",
         "",
         "# Server -> client requests: method -> (params class, response class or None).",
         "SERVER_REQUEST_TYPES: dict[str, tuple[str, str | None]] = {",
-        *(f"    {m!r}: ({p!r}, {r!r})," for m, p, r in server),
+        *(f"    {m!r}: ({p!r}, {r!r})," for m, p, r in tables.server),
         "}",
         "",
         "# Server -> client notifications: method -> params class.",
         "NOTIFICATION_PARAMS: dict[str, str] = {",
-        *(f"    {m!r}: {p!r}," for m, p in notifications),
+        *(f"    {m!r}: {p!r}," for m, p in tables.notifications),
         "}",
         "",
     ]
@@ -614,6 +631,604 @@ def top_level_names(source: str) -> set[str]:
     return names
 
 
+# --------------------------------------------------------------------------- split
+
+# The classes live in ``_generated/_models/``, one module per set of protocol methods that
+# use them; ``_generated/models.py`` is a lazy aggregate that imports a class's module on
+# first access. Every class reports the aggregate as its ``__module__`` (pickle, repr).
+MODELS_PACKAGE = "_models"
+AGGREGATE = "openai_codex._generated.models"
+
+# Kinds of users of a class, in the order the module docstrings list them.
+USER_KINDS = ("request", "server request", "notification", "union")
+
+
+@dataclass
+class ModelSource:
+    """One class of the generated models: its source and what it refers to."""
+
+    name: str
+    text: str
+    names: set[str]  # every name its statements use (classes, typing, pydantic...)
+    extras: list[str]  # statements after the classes that configure it
+    refs: set[str] = field(default_factory=set)  # the other classes it refers to
+
+
+def used_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def parse_models(source: str) -> tuple[dict[str, ModelSource], dict[str, str]]:
+    """The classes of the generated module (in source order) and its imports (name -> module)."""
+    classes: dict[str, ModelSource] = {}
+    imports: dict[str, str] = {}
+    lines = source.splitlines()
+
+    def text_of(node: ast.stmt) -> str:  # whole lines (ast.get_source_segment is quadratic)
+        if node.col_offset or node.end_lineno is None:
+            raise GenerationError(f"unexpected layout at line {node.lineno} of the models")
+        return "\n".join(lines[node.lineno - 1 : node.end_lineno])
+
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imports.update({a.asname or a.name: node.module for a in node.names})
+        elif isinstance(node, ast.ClassDef):
+            if node.decorator_list:
+                raise GenerationError(f"cannot move class {node.name}")
+            classes[node.name] = ModelSource(node.name, text_of(node), used_names(node), [])
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Attribute)
+            and isinstance(node.targets[0].value, ast.Name)
+            and node.targets[0].value.id in classes
+        ):
+            owner = classes[node.targets[0].value.id]
+            owner.extras.append(text_of(node))
+            owner.names |= used_names(node)
+        else:
+            raise GenerationError(f"unexpected statement in the models: {ast.unparse(node)[:80]}")
+    for model in classes.values():
+        model.refs = {n for n in model.names if n in classes and n != model.name}
+        unknown = model.names - set(classes) - set(imports) - BUILTIN_NAMES
+        if unknown:
+            raise GenerationError(f"{model.name} uses names nobody defines: {sorted(unknown)}")
+    return classes, imports
+
+
+BUILTIN_NAMES = frozenset(
+    {"None", "bool", "bytes", "dict", "float", "frozenset", "int", "list", "str"}
+)
+
+
+def closure(classes: dict[str, ModelSource], roots: set[str]) -> set[str]:
+    """``roots`` and every class they refer to, directly or not."""
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(classes[name].refs)
+    return seen
+
+
+def class_users(classes: dict[str, ModelSource], tables: Tables) -> dict[str, set[tuple[str, str]]]:
+    """Per class, who needs it: ``(kind, method)`` of every request and notification whose
+    params or response refer to it (directly or not).
+
+    Classes no method needs (the ``ClientRequest`` and ``ServerNotification`` unions, their
+    branches, the schema's root) are grouped under the unions that hold them.
+    """
+    roots: dict[str, set[tuple[str, str]]] = {}
+    for method, params, response in tables.client:
+        for name in (params, response):
+            if name:
+                roots.setdefault(name, set()).add(("request", method))
+    for method, params, server_response in tables.server:
+        for name in (params, server_response):
+            if name:
+                roots.setdefault(name, set()).add(("server request", method))
+    for method, payload in tables.notifications:
+        if payload:
+            roots.setdefault(payload, set()).add(("notification", method))
+    users: dict[str, set[tuple[str, str]]] = {name: set() for name in classes}
+    for root, keys in roots.items():
+        for name in closure(classes, {root}):
+            users[name] |= keys
+    unreached = {name for name, keys in users.items() if not keys}
+    referenced = {ref for model in classes.values() for ref in model.refs}
+    for top in sorted(unreached - referenced):
+        for name in closure(classes, {top}) & unreached:
+            users[name].add(("union", top))
+    return users
+
+
+def snake_case(name: str) -> str:
+    """``ThreadGoalSetParams`` -> ``thread_goal_set_params`` (the rule of the field names)."""
+    name = re.sub(r"([^_])([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def group_models(classes: dict[str, ModelSource], tables: Tables) -> dict[str, list[str]]:
+    """Module name -> its classes (in source order): one module per set of users.
+
+    Every class of a module is needed by exactly the same requests and notifications, so
+    importing what one call needs never loads a class it does not need. A module is named
+    after the (alphabetically first) class of it that no other class of it refers to.
+    """
+    users = class_users(classes, tables)
+    by_users: dict[frozenset[tuple[str, str]], list[str]] = {}
+    for name in classes:
+        by_users.setdefault(frozenset(users[name]), []).append(name)
+    modules: dict[str, list[str]] = {}
+    for members in by_users.values():
+        inside = {ref for name in members for ref in classes[name].refs}
+        top = min(name for name in members if name not in inside)
+        module = snake_case(top)
+        if keyword.iskeyword(module) or module == "__init__":
+            module += "_"
+        if module in modules:
+            raise GenerationError(f"two model modules would be named {module!r}")
+        modules[module] = members
+    return modules
+
+
+def describe_users(keys: set[tuple[str, str]], limit: int = 4) -> str:
+    ordered = sorted(keys, key=lambda k: (USER_KINDS.index(k[0]), k[1]))
+    shown = [
+        f"the ``{name}`` union" if kind == "union" else f"``{name}`` ({kind})"
+        for kind, name in ordered[:limit]
+    ]
+    more = len(ordered) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def model_modules(
+    classes: dict[str, ModelSource],
+    imports: dict[str, str],
+    modules: dict[str, list[str]],
+    users: dict[str, set[tuple[str, str]]],
+) -> dict[str, str]:
+    """The source of every module of ``_models`` (relative path -> text)."""
+    module_of = {name: module for module, members in modules.items() for name in members}
+    files: dict[str, str] = {
+        f"{MODELS_PACKAGE}/__init__.py": HEADER + '"""The generated protocol models, one module '
+        "per set of requests and notifications that use them.\n\nImport them from "
+        '``openai_codex._generated.models`` (loaded on first use), never from here."""\n'
+    }
+    import_order = list(dict.fromkeys(imports.values()))
+    for module, members in modules.items():
+        names = set().union(*(classes[n].names for n in members))
+        lines = [HEADER, f'"""Protocol models used by {describe_users(users[members[0]])}."""', ""]
+        for source_module in import_order:
+            wanted = sorted(n for n, m in imports.items() if m == source_module and n in names)
+            if wanted:
+                lines.append(f"from {source_module} import {', '.join(wanted)}")
+        local: dict[str, set[str]] = {}
+        for name in members:
+            for ref in classes[name].refs:
+                if module_of[ref] != module:
+                    local.setdefault(module_of[ref], set()).add(ref)
+        if local:
+            lines.append("")
+        lines += [
+            f"from .{m} import {', '.join(sorted(refs))}" for m, refs in sorted(local.items())
+        ]
+        body = "\n\n\n".join(classes[n].text for n in members)
+        extras = [line for n in members for line in classes[n].extras]
+        lines += ["", "", body, ""]
+        if extras:
+            lines += ["", *extras, ""]
+        lines += [
+            "",
+            "# Imported through openai_codex._generated.models, and named after it (pickle, repr).",
+            f"for _model in ({', '.join(members)},):",
+            f"    _model.__module__ = {AGGREGATE!r}",
+            "del _model",
+            "",
+        ]
+        files[f"{MODELS_PACKAGE}/{module}.py"] = "\n".join(lines)
+    check_acyclic(modules, classes, module_of)
+    return files
+
+
+def check_acyclic(
+    modules: dict[str, list[str]], classes: dict[str, ModelSource], module_of: dict[str, str]
+) -> None:
+    """The modules import each other without a cycle (each imports only finished modules)."""
+    needs = {
+        module: {module_of[r] for n in members for r in classes[n].refs} - {module}
+        for module, members in modules.items()
+    }
+    done: set[str] = set()
+    while len(done) < len(needs):
+        ready = [m for m, deps in needs.items() if m not in done and deps <= done]
+        if not ready:
+            raise GenerationError(
+                f"model modules import each other in a cycle: {sorted(set(needs) - done)[:5]}"
+            )
+        done.update(ready)
+
+
+def aggregate_module(modules: dict[str, list[str]], imports: dict[str, str]) -> str:
+    """``models.py``: every class by name, imported from its module on first access."""
+    names = sorted(n for members in modules.values() for n in members)
+    lines = [
+        HEADER,
+        '"""Every generated protocol model by its class name, imported on first access.',
+        "",
+        "The classes live in ``_models``, one module per set of requests and notifications that",
+        "use them: ``models.Thread`` (or ``from ...models import Thread``) imports the module of",
+        "``Thread`` and those of the classes it refers to, and nothing else. ``import *`` (as",
+        "``openai_codex.generated.v2_all`` does) imports them all. Every class reports this",
+        "module as its ``__module__``.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "import importlib",
+        "from typing import TYPE_CHECKING, Any",
+        "",
+        "if TYPE_CHECKING:",
+        *(
+            f"    from .{MODELS_PACKAGE}.{module} import {', '.join(sorted(members))}"
+            for module, members in sorted(modules.items())
+        ),
+        "",
+        "__all__ = [",
+        *(f"    {n!r}," for n in names),
+        "]",
+        "",
+        "# Module of _models -> the classes it defines.",
+        "_CONTENTS: dict[str, tuple[str, ...]] = {",
+        *(
+            f"    {module!r}: ({', '.join(repr(n) for n in sorted(members))},),"
+            for module, members in sorted(modules.items())
+        ),
+        "}",
+        "",
+        "_MODULE_OF = {name: module for module, names in _CONTENTS.items() for name in names}",
+        f'_PACKAGE = f"{{__package__}}.{MODELS_PACKAGE}"',
+        "",
+        "# What the models import (their base classes...), reachable here as before the split.",
+        "_IMPORTED = {",
+        *(f"    {name!r}: {module!r}," for name, module in sorted(imports.items())),
+        "}",
+        "",
+        "",
+        "def __getattr__(name: str) -> Any:",
+        "    module = _MODULE_OF.get(name)",
+        "    if module is not None:",
+        '        value = getattr(importlib.import_module(f"{_PACKAGE}.{module}"), name)',
+        "    elif name in _IMPORTED:",
+        "        value = getattr(importlib.import_module(_IMPORTED[name]), name)",
+        "    else:",
+        '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")',
+        "    globals()[name] = value",
+        "    return value",
+        "",
+        "",
+        "def __dir__() -> list[str]:",
+        "    return sorted({*globals(), *__all__})",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- rpc
+
+# Words of method names that the camelCase rule would cut apart (``gatewayOAuth`` would
+# become ``gateway_o_auth``). Every entry must be used, so that the table stays honest.
+METHOD_WORDS = {"OAuth": "Oauth"}
+
+# Method descriptions that do not describe their method (a section comment of the Rust
+# source that landed in the schema). A description that changes fails the generation.
+IGNORED_DESCRIPTIONS = {"thread/start": "NEW APIs"}
+
+# Parameters every rpc method has besides the params fields (and ``locals``, which the
+# method bodies call).
+RPC_RESERVED = frozenset({"self", "params", "timeout", "locals"})
+
+TIMEOUT_DOC = "seconds to wait for the answer (default: the client's ``request_timeout``)."
+
+
+def rpc_name(method: str) -> str:
+    """The ``codex.rpc`` method of a wire method.
+
+    Each ``/``-separated segment becomes snake_case by the rule of the field names (a
+    capital that starts a word starts a new ``_`` word; ``METHOD_WORDS`` are replaced
+    first), and the segments are joined with ``_``: ``thread/goal/set`` ->
+    ``thread_goal_set``, ``account/rateLimits/read`` -> ``account_rate_limits_read``,
+    ``account/gatewayOAuth/login`` -> ``account_gateway_oauth_login``,
+    ``thread/inject_items`` -> ``thread_inject_items``.
+    """
+    parts = []
+    for segment in method.split("/"):
+        for word, replacement in METHOD_WORDS.items():
+            segment = segment.replace(word, replacement)
+        parts.append(snake_case(segment))
+    return "_".join(parts)
+
+
+def rpc_names(methods: list[str]) -> dict[str, str]:
+    """Wire method -> rpc method name; fails on a name that is unusable or taken twice."""
+    names: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for method in methods:
+        name = rpc_name(method)
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            raise GenerationError(f"{method!r} gives an unusable rpc method name {name!r}")
+        if name in taken:
+            raise GenerationError(
+                f"rpc method name collision: {taken[name]!r} and {method!r} both give {name!r}"
+            )
+        taken[name] = method
+        names[method] = name
+    unused = [w for w in METHOD_WORDS if not any(w in m for m in methods)]
+    if unused:
+        raise GenerationError(f"METHOD_WORDS entries no method uses: {unused}")
+    return names
+
+
+@dataclass
+class RpcField:
+    """A field of a params model, as a keyword parameter of its rpc method."""
+
+    name: str
+    wire: str
+    annotation: ast.expr
+    required: bool
+    description: str
+
+    @property
+    def nullable(self) -> bool:
+        return any(
+            isinstance(m, ast.Constant) and m.value is None for m in union_members(self.annotation)
+        )
+
+
+def union_members(node: ast.expr) -> list[ast.expr]:
+    """The members of ``A | B | C`` (a non-union annotation is its only member)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return union_members(node.left) + union_members(node.right)
+    return [node]
+
+
+def params_shape(model: ModelSource) -> tuple[list[RpcField], list[str] | None]:
+    """The fields of a params model, or the member classes of a params union."""
+    node = ast.parse(model.text).body[0]
+    if not isinstance(node, ast.ClassDef) or len(node.bases) != 1:
+        raise GenerationError(f"unexpected params class {model.name}")
+    fields: list[RpcField] = []
+    for index, stmt in enumerate(node.body):
+        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+            continue
+        annotation, wire = stmt.annotation, stmt.target.id
+        if (
+            isinstance(annotation, ast.Subscript)
+            and isinstance(annotation.value, ast.Name)
+            and annotation.value.id == "Annotated"
+            and isinstance(annotation.slice, ast.Tuple)
+        ):
+            for extra in annotation.slice.elts[1:]:
+                for kw in extra.keywords if isinstance(extra, ast.Call) else []:
+                    if kw.arg == "alias" and isinstance(kw.value, ast.Constant):
+                        wire = str(kw.value.value)
+            annotation = annotation.slice.elts[0]
+        following = node.body[index + 1] if index + 1 < len(node.body) else None
+        description = ""
+        if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+            description = inspect.cleandoc(str(following.value.value))
+        fields.append(RpcField(stmt.target.id, wire, annotation, stmt.value is None, description))
+    base = ast.unparse(node.bases[0])
+    if base.startswith("ProtocolRootModel["):
+        if [f.name for f in fields] != ["root"]:
+            raise GenerationError(f"unexpected params union {model.name}")
+        members = [ast.unparse(m) for m in union_members(fields[0].annotation)]
+        if not all(m.isidentifier() for m in members):
+            raise GenerationError(f"params union {model.name} has members that are not classes")
+        return [], members
+    if base != "ProtocolModel":
+        raise GenerationError(f"params class {model.name} has an unexpected base {base}")
+    clash = sorted(RPC_RESERVED & {f.name for f in fields})
+    if clash:
+        raise GenerationError(f"{model.name} has fields named like rpc parameters: {clash}")
+    return fields, None
+
+
+def doc_lines(text: str, indent: str, hanging: str = "", width: int = 92) -> list[str]:
+    """``text`` as docstring lines: escaped, long lines wrapped, paragraphs kept.
+
+    Wrapped continuations keep the line's own indentation, plus ``hanging``.
+    """
+    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines: list[str] = []
+    for line in text.strip().splitlines():
+        line = line.rstrip()
+        lead = line[: len(line) - len(line.lstrip())]
+        wrapped = textwrap.wrap(
+            line,
+            width=width - len(indent),
+            subsequent_indent=lead + hanging,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        lines += [indent + w for w in wrapped] or [""]
+    return lines
+
+
+@dataclass
+class RpcSpec:
+    """What one generated rpc method needs."""
+
+    method: str
+    name: str
+    params: str | None
+    response: str
+    fields: list[RpcField]
+    members: list[str] | None  # the classes of a params union
+    description: str
+
+
+def rpc_specs(
+    bundle: dict[str, Any], tables: Tables, classes: dict[str, ModelSource]
+) -> list[RpcSpec]:
+    names = rpc_names([m for m, _, _ in tables.client])
+    defs = flat_definitions(bundle)
+    descriptions = {
+        entry["properties"]["method"]["enum"][0]: entry.get("description", "")
+        for entry in bundle["definitions"]["ClientRequest"]["oneOf"]
+    }
+    for method, ignored in IGNORED_DESCRIPTIONS.items():
+        if descriptions.get(method) != ignored:
+            raise GenerationError(f"IGNORED_DESCRIPTIONS: {method!r} is no longer {ignored!r}")
+        descriptions[method] = ""
+    specs = []
+    for method, params, response in tables.client:
+        description = descriptions.get(method) or ""
+        if not description and params:
+            description = defs[params].get("description", "")
+        fields, members = params_shape(classes[params]) if params else ([], None)
+        specs.append(RpcSpec(method, names[method], params, response, fields, members, description))
+    return sorted(specs, key=lambda s: s.name)
+
+
+def rpc_method(spec: RpcSpec, is_async: bool) -> list[str]:
+    """The source lines of one method of ``AsyncRpc`` (``is_async``) or ``Rpc``."""
+    define = "async def" if is_async else "def"
+    wait = "await " if is_async else ""
+    timeout = "timeout: float | None = None"
+    returns = f"-> {spec.response}"
+    required = [f for f in spec.fields if f.required]
+    optional = [f for f in spec.fields if not f.required]
+
+    def kw(f: RpcField, default: str | None) -> str:
+        annotation = ast.unparse(f.annotation)
+        if default == "None" and not f.nullable:
+            annotation += " | None"
+        return f"{f.name}: {annotation}" + (f" = {default}" if default else "")
+
+    def signature(params: list[str]) -> str:
+        return f"    {define} {spec.name}(self, {', '.join(params)}) {returns}:"
+
+    lines: list[str] = []
+    if spec.params is None:
+        lines.append(signature(["*", timeout]))
+    elif spec.members is not None:
+        union = " | ".join([spec.params, *spec.members])
+        lines.append(signature([f"params: {union}", "/", "*", timeout]))
+    else:
+        keywords = [kw(f, "None") for f in optional]
+        if required:
+            lines += [
+                "    @overload",
+                signature([f"params: {spec.params}", "/", "*", timeout]) + " ...",
+                "    @overload",
+                signature(["*", *(kw(f, None) for f in required), *keywords, timeout]) + " ...",
+            ]
+        keywords = [kw(f, "REQUIRED") for f in required] + keywords
+        lines.append(
+            signature([f"params: {spec.params} | None = None", "/", "*", *keywords, timeout])
+        )
+    lines += rpc_docstring(spec, required + optional)
+    argument = "params" if spec.params else "None"
+    lines.append(f"        return {wait}self._call({spec.method!r}, {argument}, locals())")
+    return lines
+
+
+def rpc_docstring(spec: RpcSpec, fields: list[RpcField]) -> list[str]:
+    indent = " " * 8
+    summary = spec.description or f"Send the ``{spec.method}`` request."
+    lines = doc_lines(summary, indent)
+    lines[0] = indent + '"""' + lines[0].lstrip()
+    if spec.params is None:
+        usage = f"``{spec.method}`` (no params)"
+    elif spec.members is not None:
+        usage = f"``{spec.method}``: pass a :class:`{spec.params}` or one of its member classes"
+    else:
+        usage = (
+            f"``{spec.method}``: pass a :class:`{spec.params}`, or its fields as keyword arguments"
+        )
+    lines += ["", *doc_lines(f"{usage}; returns a :class:`{spec.response}`.", indent), ""]
+    lines.append(indent + "Args:")
+    for f in fields:
+        about = f.description.split("\n\n")[0].replace("\n", " ") or f"the ``{f.wire}`` field."
+        note = "(required) " if f.required else ""
+        lines += doc_lines(f"{f.name}: {note}{about}", indent + "    ", hanging="    ")
+    lines += doc_lines(f"timeout: {TIMEOUT_DOC}", indent + "    ", hanging="    ")
+    lines += [indent + '"""']
+    return [line if line.strip() else "" for line in lines]
+
+
+def rpc_module(specs: list[RpcSpec], imports: dict[str, str], classes: set[str]) -> str:
+    """``rpc.py``: the ``AsyncRpc`` and ``Rpc`` classes."""
+    names: set[str] = set()
+    for spec in specs:
+        names |= {n for n in (spec.params, spec.response) if n}
+        names |= set(spec.members or ())
+        for f in spec.fields:
+            names |= used_names(f.annotation)
+    names -= BUILTIN_NAMES
+    unknown = names - classes - set(imports)
+    if unknown:
+        raise GenerationError(f"rpc annotations use unknown names: {sorted(unknown)}")
+    typing_imports: dict[str, list[str]] = {}
+    for name in sorted(names - classes):
+        typing_imports.setdefault(imports[name], []).append(name)
+    lines = [
+        HEADER,
+        '"""Typed access to every client request of the pinned runtime: ``codex.rpc``.',
+        "",
+        "``AsyncRpc`` (``AsyncCodex.rpc``) and ``Rpc`` (``Codex.rpc``) have one method per",
+        "request, named after its wire method in snake_case (``thread/goal/set`` ->",
+        "``thread_goal_set``; see ``rpc_name`` in scripts/generate_types.py). The call mechanics",
+        "(validation, sending, typed errors) are in ``openai_codex._rpc``.",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import TYPE_CHECKING, overload",
+        "",
+        "from openai_codex._rpc import REQUIRED, AsyncRpcBase, RpcBase",
+        "",
+        "if TYPE_CHECKING:",
+        *(f"    from {m} import {', '.join(ns)}" for m, ns in sorted(typing_imports.items())),
+        f"    from .models import {', '.join(sorted(names & classes))}",
+    ]
+    for cls, base, is_async, how in (
+        ("AsyncRpc", "AsyncRpcBase", True, "``await codex.rpc.config_read()``"),
+        ("Rpc", "RpcBase", False, "``codex.rpc.config_read()``, blocking"),
+    ):
+        lines += [
+            "",
+            "",
+            f"class {cls}({base}):",
+            f'    """Every client request of the protocol as a typed method: {how}.',
+            "",
+            "    A method takes the request's params model (positionally) or its fields as",
+            "    keyword arguments, plus ``timeout``; keyword values are validated with the",
+            "    params model before anything is sent, and the answer is validated with the",
+            "    response model. A keyword left at ``None`` is not sent; to send an explicit",
+            "    ``null``, pass a params model with that field set to ``None``.",
+            "",
+            "    Raises:",
+            "        TypeError: both a params model and keywords, or a params object of the",
+            "            wrong class (an unknown keyword is a TypeError from Python itself).",
+            "        pydantic.ValidationError: a keyword value the params model rejects.",
+            "        JsonRpcError: the server's error answer, as the subclass of its code.",
+            "        ProtocolError: an answer that does not match the response model.",
+            "        CodexTimeoutError: no answer within ``timeout``.",
+            "        TransportClosedError: the server exited before answering.",
+            '    """',
+            "",
+            "    __slots__ = ()",
+        ]
+        for spec in specs:
+            lines += ["", *rpc_method(spec, is_async)]
+    return "\n".join(lines) + "\n"
+
+
 def generate(dest: Path) -> None:
     """Write the complete generated package into ``dest`` (an empty directory)."""
     with tempfile.TemporaryDirectory(prefix="codex-schema-") as tmp:
@@ -629,24 +1244,35 @@ def generate(dest: Path) -> None:
         raise GenerationError("the generator did not keep the custom file header")
     models = keep_member_names(use_open_enums(use_protocol_root_model(models)))
     models = mark_experimental_fields(models, experimental_fields(bundle, stable))
-    (dest / "models.py").write_text(models, encoding="utf-8")
-    (dest / "notifications.py").write_text(notification_tables(bundle), encoding="utf-8")
-    (dest / "_methods.py").write_text(
-        method_tables(bundle, top_level_names(models)), encoding="utf-8"
-    )
-    (dest / "__init__.py").write_text(
+    classes, imports = parse_models(models)
+    tables = protocol_tables(bundle, set(classes))
+    modules = group_models(classes, tables)
+    files = model_modules(classes, imports, modules, class_users(classes, tables))
+    files["models.py"] = aggregate_module(modules, imports)
+    files["notifications.py"] = notification_tables(bundle)
+    files["_methods.py"] = method_tables(tables)
+    files["rpc.py"] = rpc_module(rpc_specs(bundle, tables, classes), imports, set(classes))
+    files["__init__.py"] = (
         HEADER + '"""Protocol models generated from the Codex app-server JSON schema.\n\n'
-        "``models`` holds the pydantic models, ``_methods`` the method tables (strings only).\n"
+        "``models`` holds every pydantic model by name (each loaded on first use from its\n"
+        "module in ``_models``), ``notifications`` the payload classes by method, ``_methods``\n"
+        "the method tables (strings only), ``rpc`` the typed ``codex.rpc`` classes.\n"
         "Public code imports the curated names from ``openai_codex.types``.\n"
-        '"""\n',
-        encoding="utf-8",
+        '"""\n'
     )
-    ruff_format(sorted(dest.glob("*.py")))
+    for relative, text in files.items():
+        path = dest / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    ruff_format(sorted(dest.rglob("*.py")))
 
 
 def python_files(directory: Path) -> dict[str, str]:
+    """Every ``.py`` file under ``directory``, by its path relative to it."""
     return {
-        p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.py")) if p.is_file()
+        p.relative_to(directory).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(directory.rglob("*.py"))
+        if p.is_file()
     }
 
 
@@ -692,11 +1318,14 @@ def write() -> int:
     with tempfile.TemporaryDirectory(prefix="codex-generated-") as tmp:
         fresh = python_files_after_generate(Path(tmp))
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for stale in OUT_DIR.glob("*.py"):
-        if stale.name not in fresh:
-            stale.unlink()
+    for stale in python_files(OUT_DIR):
+        if stale not in fresh:
+            (OUT_DIR / stale).unlink()
     for name, text in fresh.items():
-        (OUT_DIR / name).write_text(text, encoding="utf-8")
+        path = OUT_DIR / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
     print(f"wrote {len(fresh)} files to {OUT_DIR.relative_to(ROOT)}")
     return 0
 

@@ -2,6 +2,8 @@
 # Regenerate with: python scripts/generate_types.py
 """Protocol models generated from the Codex app-server JSON schema.
 
-``models`` holds the pydantic models, ``_methods`` the method tables (strings only).
+``models`` holds every pydantic model by name (each loaded on first use from its
+module in ``_models``), ``notifications`` the payload classes by method, ``_methods``
+the method tables (strings only), ``rpc`` the typed ``codex.rpc`` classes.
 Public code imports the curated names from ``openai_codex.types``.
 """

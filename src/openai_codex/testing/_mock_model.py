@@ -2,7 +2,8 @@
 
 ``MockModel`` serves ``POST /v1/responses`` (Server-Sent Events) and ``GET /v1/models`` on
 ``127.0.0.1``. Tests queue :class:`Reply` objects; each model request takes the next one
-(FIFO). When the queue is empty the model answers ``"echo: <last user text>"``.
+(FIFO). When the queue is empty a responder set with :meth:`MockModel.respond_with` picks
+the reply from the request, and without one the model answers ``"echo: <last user text>"``.
 
 Every SSE answer is built as one bytes blob and written with a single ``sendall`` (unless a
 reply asks for a delay between deltas), so a 20,000-delta turn costs the mock a few
@@ -21,7 +22,7 @@ import threading
 import uuid
 import zlib
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from json.encoder import encode_basestring_ascii
@@ -556,6 +557,7 @@ class MockModel:
         self._headers: list[dict[str, str]] = []
         self._calls: list[tuple[str, str]] = []
         self._held: list[Reply] = []
+        self._responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -628,6 +630,29 @@ class MockModel:
                 if self._stopped:
                     reply.release()
         return reply
+
+    def respond_with(self, responder: Callable[[dict[str, Any]], Reply | None] | None) -> None:
+        """Answer requests the queue does not cover by calling ``responder(body)``.
+
+        For concurrent scenarios where a FIFO queue cannot tell who asks: the responder
+        sees each request body (use :meth:`user_texts` and :meth:`function_call_outputs`)
+        and returns a :class:`Reply`, or ``None`` for the default echo. Queued replies
+        still come first. ``None`` removes the responder. It runs on the server's threads:
+        keep it quick and thread-safe.
+        """
+        with self._lock:
+            self._responder = responder
+
+    def clear_requests(self) -> None:
+        """Forget the requests recorded so far (``requests``, ``request_headers``, ``calls``).
+
+        The mock keeps every request body, and each one carries the whole conversation:
+        long-running users (soak tests) clear the log now and then.
+        """
+        with self._lock:
+            self._requests.clear()
+            self._headers.clear()
+            self._calls.clear()
 
     @property
     def pending(self) -> int:
@@ -716,7 +741,10 @@ class MockModel:
             self._headers.append(headers)
             number = len(self._requests)
             reply = self._queue.popleft() if self._queue else None
+            responder = self._responder
             self._cond.notify_all()
+        if reply is None and responder is not None:
+            reply = responder(body)
         return (reply if reply is not None else _echo(body)), number
 
 

@@ -6,12 +6,12 @@ Run from the repository root with the project's venv::
     .venv/bin/python benchmarks/bench.py                     # everything, 10-15 min
     .venv/bin/python benchmarks/bench.py stream turns --rounds 5
 
-Scenarios (positional, default: all): ``import``, ``start``, ``stream``, ``concurrent``,
-``turns``. Every measurement runs in its own fresh Python subprocess (so peak RSS is per
-run) against a fresh ``CodexHarness`` CODEX_HOME and ``MockModel`` that live in *this*
-process, with the same ``codex app-server`` binary. Variants are interleaved inside each
-round (floor, SDK, floor, SDK...) and the table shows medians over rounds, with ratios to
-the floor. Ratios are reported, never asserted.
+Scenarios (positional, default: all): ``import``, ``start``, ``cold``, ``stream``,
+``concurrent``, ``turns``. Every measurement runs in its own fresh Python subprocess (so
+peak RSS is per run) against a fresh ``CodexHarness`` CODEX_HOME and ``MockModel`` that live
+in *this* process, with the same ``codex app-server`` binary. Variants are interleaved
+inside each round (floor, SDK, floor, SDK...) and the table shows medians over rounds, with
+ratios to the floor. Ratios are reported, never asserted.
 
 ``profile`` runs one scenario/variant child under a profiler (py-spy, pyinstrument or
 cProfile; the profilers are not runtime dependencies of the SDK)::
@@ -49,7 +49,7 @@ DELTA = "item/agentMessage/delta"
 TURN_COMPLETED = "turn/completed"
 PROMPT = "benchmark prompt"
 RESULT_TAG = "BENCH-RESULT "
-SCENARIOS = ("import", "start", "stream", "concurrent", "turns")
+SCENARIOS = ("import", "start", "cold", "stream", "concurrent", "turns")
 # Pause after thread/start, outside the timings: the app-server keeps working in the
 # background after answering it, and a client that starts a turn at once (the floor, which
 # has no models to import) would otherwise pay that work inside its first measured turn.
@@ -60,6 +60,130 @@ cpu = time.process_time
 
 # =========================================================================== child side
 # Everything below until "parent side" runs inside the measuring subprocess.
+
+# -- cold: process start to the first delta ---------------------------------------------
+# These children are ``python -c`` programs, not this file: a cold process must import only
+# what it uses (this module imports argparse, asyncio, statistics... which the floor would
+# pay for). Each prints the ``time.perf_counter()`` of its milestones (CLOCK_MONOTONIC,
+# shared by every process); the parent subtracts the moment it spawned the child.
+
+_COLD_PRELUDE = """\
+import time
+_marks = {"python": time.perf_counter()}
+import json, sys
+spec = json.loads(sys.argv[1])
+"""
+_COLD_REPORT = """\
+def report():
+    with open("/proc/self/status") as fh:
+        hwm = [ln.split()[1] for ln in fh if ln.startswith("VmHWM:")][0]
+    print(spec["tag"] + json.dumps({"marks": _marks, "rss_peak_mb": int(hwm) / 1024}), flush=True)
+"""
+
+COLD_FLOOR = (
+    _COLD_PRELUDE
+    + """\
+import os, subprocess, threading
+_marks["imported"] = time.perf_counter()
+env = dict(os.environ)
+for key, value in spec["env"].items():
+    if value is None:
+        env.pop(key, None)
+    else:
+        env[key] = value
+if spec["path_dir"]:
+    env["PATH"] = spec["path_dir"] + os.pathsep + env.get("PATH", "")
+proc = subprocess.Popen([spec["codex_bin"], "app-server"], stdin=subprocess.PIPE,
+    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=spec["cwd"], bufsize=0,
+    start_new_session=True)
+threading.Thread(target=lambda: [0 for _ in iter(lambda: proc.stderr.read(65536), b"")],
+    daemon=True).start()
+out, buf, ids = proc.stdout.fileno(), b"", iter(range(1, 1 << 30))
+def send(message):
+    proc.stdin.write((json.dumps(message, separators=(",", ":")) + "\\n").encode())
+def recv():
+    global buf
+    while b"\\n" not in buf:
+        buf += os.read(out, 1 << 18)
+    line, buf = buf.split(b"\\n", 1)
+    message = json.loads(line)
+    if "id" in message and "method" in message:  # a server request: refuse it
+        send({"id": message["id"], "error": {"code": -32601, "message": "no"}})
+    return message
+def request(method, params):
+    rid = next(ids)
+    send({"id": rid, "method": method, "params": params})
+    while True:
+        message = recv()
+        if message.get("id") == rid and "method" not in message:
+            return message["result"]
+request("initialize", {"clientInfo": {"name": "bench_floor", "title": "bench floor",
+    "version": "0"}, "capabilities": {"experimentalApi": True}})
+send({"method": "initialized"})
+_marks["started"] = time.perf_counter()
+thread_id = request("thread/start", {})["thread"]["id"]
+_marks["thread_started"] = time.perf_counter()
+send({"id": next(ids), "method": "turn/start", "params": {"threadId": thread_id,
+    "input": [{"type": "text", "text": spec["prompt"]}]}})
+while recv().get("method") != spec["delta"]:
+    pass
+_marks["first_delta"] = time.perf_counter()
+"""
+    + _COLD_REPORT
+    + """\
+report()
+proc.stdin.close()
+proc.wait()
+"""
+)
+
+COLD_SDK_SYNC = (
+    _COLD_PRELUDE
+    + """\
+import openai_codex
+_marks["imported"] = time.perf_counter()
+from openai_codex import Codex, CodexConfig
+"""
+    + _COLD_REPORT
+    + """\
+with Codex(CodexConfig(env=spec["env"], cwd=spec["cwd"])) as codex:
+    _marks["started"] = time.perf_counter()
+    thread = codex.thread_start()
+    _marks["thread_started"] = time.perf_counter()
+    for event in thread.turn(spec["prompt"]).stream():
+        if event.method == spec["delta"]:
+            _marks["first_delta"] = time.perf_counter()
+            report()
+            break
+"""
+)
+
+COLD_SDK_ASYNC = (
+    _COLD_PRELUDE
+    + """\
+import openai_codex
+_marks["imported"] = time.perf_counter()
+import asyncio
+from openai_codex import AsyncCodex, CodexConfig
+"""
+    + _COLD_REPORT
+    + """\
+async def main():
+    async with AsyncCodex(CodexConfig(env=spec["env"], cwd=spec["cwd"])) as codex:
+        _marks["started"] = time.perf_counter()
+        thread = await codex.thread_start()
+        _marks["thread_started"] = time.perf_counter()
+        handle = await thread.turn(spec["prompt"])
+        async for event in handle.stream():
+            if event.method == spec["delta"]:
+                _marks["first_delta"] = time.perf_counter()
+                report()
+                break
+asyncio.run(main())
+"""
+)
+
+COLD_CHILD = {"floor": COLD_FLOOR, "sdk-sync": COLD_SDK_SYNC, "sdk-async": COLD_SDK_ASYNC}
 
 
 def _proc_status(field: str) -> float:
@@ -632,7 +756,11 @@ IMPORT_CODES = {
     "pass": "pass",
     "floor": "import json, asyncio, subprocess",
     "sdk": "import openai_codex",
-    "sdk+models": "import openai_codex, openai_codex._generated.models",
+    # The models a first thread_start and turn need (each class imports on first use)...
+    "sdk+turn models": "import openai_codex; from openai_codex._generated.models import "
+    "ThreadStartParams, Thread, TurnStartParams",
+    # ... and every model (the official module path imports them all).
+    "sdk+all models": "import openai_codex, openai_codex.generated.v2_all",
 }
 _IMPORT_WRAPPER = (
     "import time as _t\n_s = _t.perf_counter()\n{code}\n_d = _t.perf_counter() - _s\n"
@@ -694,6 +822,7 @@ def importtime_top(python: str, module: str, n: int = 10) -> list[tuple[int, int
 def variants_for(scenario: str, opts: Options) -> list[str]:
     table = {
         "start": ["floor", "sdk-sync", "floor-asyncio", "sdk-async"],
+        "cold": ["floor", "sdk-sync", "sdk-async"],
         "stream": ["floor", "sdk-sync", "floor-asyncio", "sdk-async", "sdk-sync-typed"],
         "concurrent": ["floor", "sdk-async", "floor-asyncio"],
         "turns": ["floor", "sdk-sync", "floor-asyncio", "sdk-async"],
@@ -703,7 +832,7 @@ def variants_for(scenario: str, opts: Options) -> list[str]:
     if not opts.full_variants or (heavy and not opts.all_variants):
         # the diagnostic variants (floor-asyncio, typed payloads) cost minutes there
         variants = [v for v in variants if v in ("floor", "sdk-sync", "sdk-async")]
-    if opts.other_python and opts.other_adapter:
+    if opts.other_python and opts.other_adapter and scenario != "cold":
         variants = [*variants, "other"]
     return variants
 
@@ -727,6 +856,8 @@ def one_run(opts: Options, scenario: str, variant: str, wrapper: list[str] | Non
             "close_s": _med(closes),
             **_rss(out),
         }
+    if scenario == "cold":
+        return cold_run(opts, variant, wrapper)
     if scenario == "stream":
         text = reply_text(opts.stream_deltas)
         replies = [Reply.text(text, deltas=opts.stream_deltas) for _ in range(opts.stream_turns)]
@@ -772,6 +903,42 @@ def one_run(opts: Options, scenario: str, variant: str, wrapper: list[str] | Non
     raise ValueError(scenario)
 
 
+def cold_run(opts: Options, variant: str, wrapper: list[str] | None = None) -> Row:
+    """Scenario ``cold``: a fresh process, from its spawn to the first streamed delta."""
+    from openai_codex.testing import CodexHarness, Reply
+
+    codex_bin, path_dir = _runtime_paths()
+    with CodexHarness() as harness:
+        harness.model.enqueue(Reply.text(reply_text(40), deltas=40))
+        spec = {
+            "env": harness.env(),
+            "cwd": str(harness.workspace),
+            "codex_bin": codex_bin,
+            "path_dir": path_dir,
+            "prompt": PROMPT,
+            "delta": DELTA,
+            "tag": RESULT_TAG,
+        }
+        argv = [*(wrapper or [opts.python]), "-c", COLD_CHILD[variant], json.dumps(spec)]
+        spawned = perf()
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_TAG)]
+    if proc.returncode != 0 or not lines:
+        tail = "\n".join((proc.stderr or "").splitlines()[-15:])
+        raise RuntimeError(f"cold/{variant} child failed ({proc.returncode}):\n{tail}")
+    out = json.loads(lines[-1][len(RESULT_TAG) :])
+    marks = out["marks"]
+    return {
+        "first_delta_s": marks["first_delta"] - spawned,
+        "python_s": marks["python"] - spawned,
+        "import_s": marks["imported"] - marks["python"],
+        "start_s": marks["started"] - marks["imported"],
+        "thread_start_s": marks["thread_started"] - marks["started"],
+        "turn_s": marks["first_delta"] - marks["thread_started"],
+        "rss_peak_mb": out["rss_peak_mb"],
+    }
+
+
 def _check(out: dict[str, Any], expected: int, scenario: str, variant: str) -> None:
     bad = [c for c in out["chars"] if c != expected]
     if bad or out.get("unused_replies"):
@@ -794,6 +961,15 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("start_cold_s", "start+init, 1st in process"),
         ("start_warm_s", "start+init, later"),
         ("close_s", "close"),
+        ("rss_peak_mb", "peak RSS MB"),
+    ],
+    "cold": [
+        ("first_delta_s", "spawn to 1st delta"),
+        ("python_s", "python up"),
+        ("import_s", "imports"),
+        ("start_s", "start+init"),
+        ("thread_start_s", "thread/start"),
+        ("turn_s", "turn/start to 1st delta"),
         ("rss_peak_mb", "peak RSS MB"),
     ],
     "stream": [
@@ -821,6 +997,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
 TITLES = {
     "import": "1. import openai_codex (floor = `import json, asyncio, subprocess`)",
     "start": "2. start + initialize ({reps} per process)",
+    "cold": "2b. cold: a new process, from its spawn to the first delta of its first turn",
     "stream": "3. one turn, {stream_deltas} deltas, consumed event by event",
     "concurrent": "4. {threads} threads x 1 turn x {deltas} deltas at once",
     "turns": "5. {turns} small turns in sequence on one thread",
@@ -872,10 +1049,12 @@ HEADLINES = [
     ("import", "import_s", "sdk", "import openai_codex (s, in-process)", "<= 0.10 s"),
     ("start", "start_cold_s", "sdk-sync", "start + initialize, Codex", "<= 1.05x"),
     ("start", "start_cold_s", "sdk-async", "start + initialize, AsyncCodex", "<= 1.05x"),
+    ("cold", "first_delta_s", "sdk-sync", "cold start to 1st delta, Codex", "<= 1.10x"),
+    ("cold", "first_delta_s", "sdk-async", "cold start to 1st delta, AsyncCodex", "<= 1.10x"),
     ("stream", "turn_warm_s", "sdk-sync", "1 turn streamed, sync stream()", "<= 1.03x"),
     ("stream", "turn_warm_s", "sdk-async", "1 turn streamed, async stream()", "<= 1.03x"),
     ("concurrent", "wall_s", "sdk-async", "N concurrent turns, AsyncCodex", "<= 1.10x"),
-    ("concurrent", "rss_peak_mb", "sdk-async", "peak RSS of N concurrent turns (MB)", "<= 80 MB"),
+    ("concurrent", "rss_peak_mb", "sdk-async", "peak RSS of N concurrent turns (MB)", "<= 60 MB"),
     ("turns", "total_s", "sdk-sync", "small turns in sequence, Codex.run", "<= 1.05x"),
     ("turns", "total_s", "sdk-async", "small turns in sequence, AsyncCodex.run", "<= 1.05x"),
 ]
@@ -937,7 +1116,7 @@ def run_benchmarks(scenarios: list[str], opts: Options, json_out: str | None = N
             variants = variants_for(scenario, opts)
             if scenario in ("concurrent", "turns"):
                 rounds = opts.heavy_rounds
-            elif scenario == "start":
+            elif scenario in ("start", "cold"):
                 rounds = opts.start_rounds
             else:
                 rounds = opts.rounds
@@ -1014,15 +1193,16 @@ def enable_bytecode_cache(opts: Options) -> None:
     """Let the children use cached bytecode (in a private prefix), then warm that cache.
 
     Installed packages ship compiled ``.pyc`` files; a dev environment that sets
-    PYTHONDONTWRITEBYTECODE=1 would otherwise recompile the SDK (and its 350 kB generated
-    models module) in every measured process.
+    PYTHONDONTWRITEBYTECODE=1 would otherwise recompile the SDK (and its 700 kB of generated
+    model modules) in every measured process.
     """
     prefix = Path.home() / ".cache" / "openai-codex-bench" / "pycache"
     prefix.mkdir(parents=True, exist_ok=True)
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ["PYTHONPYCACHEPREFIX"] = str(prefix)
     warm = (
-        "import json, asyncio, subprocess, openai_codex, openai_codex._generated.models, "
+        "import json, asyncio, subprocess, openai_codex, openai_codex.generated.v2_all, "
+        "openai_codex._generated.notifications, openai_codex._generated.rpc, "
         "openai_codex.testing"
     )
     subprocess.run([opts.python, "-c", warm], check=True)

@@ -95,12 +95,27 @@ SECTIONS: list[tuple[str, list[str]]] = [
     ),
     ("Tools", ["tool", "Tool", "ImageResult"]),
     (
+        "Goals and reviews",
+        [
+            "GoalHandle",
+            "AsyncGoalHandle",
+            "ReviewResult",
+            "ReviewFinding",
+            "CodeLocation",
+            "BaseBranch",
+            "Commit",
+            "Custom",
+        ],
+    ),
+    (
         "Errors",
         [
             "CodexError",
             "CodexRuntimeNotFoundError",
             "CodexTimeoutError",
+            "TurnTimeoutError",
             "TransportClosedError",
+            "CodexAuthError",
             "ProtocolError",
             "JsonRpcError",
             "CodexRpcError",
@@ -118,6 +133,7 @@ SECTIONS: list[tuple[str, list[str]]] = [
         ],
     ),
     ("Retries", ["retry_on_overload", "async_retry_on_overload"]),
+    ("Observability", ["TokenUsage"]),
     ("Package", ["__version__"]),
 ]
 
@@ -129,6 +145,8 @@ OBTAINED_FROM: dict[str, str] = {
     "AsyncThread": "returned by the same methods of `AsyncCodex`",
     "TurnHandle": "returned by `Thread.turn()`",
     "AsyncTurnHandle": "returned by `AsyncThread.turn()`",
+    "GoalHandle": "returned by `Thread.start_goal()`",
+    "AsyncGoalHandle": "returned by `AsyncThread.start_goal()`",
     "ChatgptLoginHandle": "returned by `Codex.login_chatgpt()`",
     "DeviceCodeLoginHandle": "returned by `Codex.login_chatgpt_device_code()`",
     "AsyncChatgptLoginHandle": "returned by `AsyncCodex.login_chatgpt()`",

@@ -8,8 +8,9 @@ Every SDK error derives from ``CodexError``. This script shows four you will mee
 2. ``TurnFailedError``: a turn ended with status ``failed`` (here: an unknown model);
    ``.result`` keeps the partial ``TurnResult``.
 3. ``MethodNotFoundError``: a raw ``codex.request()`` with a method the server lacks.
-4. ``TransportClosedError``: the app-server process is gone; every pending and later call
-   fails with it. It carries ``exit_code`` and ``stderr_tail``.
+4. ``TransportClosedError``: the app-server process is gone; the call waiting on it fails
+   with ``exit_code``, ``stderr_tail`` and the turn's partial ``result``, and the next call
+   starts a new server (``CodexConfig(auto_restart=True)``, the default).
 
     python examples/10_error_handling_and_retry/sync.py
     OPENAI_CODEX_EXAMPLES_OFFLINE=1 python examples/10_error_handling_and_retry/sync.py
@@ -81,18 +82,30 @@ def main() -> None:
         else:
             raise SystemExit("expected MethodNotFoundError")
 
-    # 4. A second client whose app-server dies: every call then raises TransportClosedError.
-    #    (Here we kill it on purpose; in practice it is a crash or someone closing the pipe.)
-    with open_codex() as doomed:
-        assert doomed.pid is not None
-        os.kill(doomed.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+    # 4. An app-server that dies (killed here on purpose; in practice a crash or an OOM).
+    #    The call waiting on it fails with TransportClosedError (carrying the turn's partial
+    #    result); with auto_restart (the default) the next call starts a new server and the
+    #    thread resumes where it was.
+    with open_codex() as codex:
+        kit = offline_kit()
+        thread = codex.thread_start()
+        thread.run("Remember the number 7.")  # a finished turn: the thread is on disk
+        handle = thread.turn("Think about this for a long while.")
+        first_pid = codex.pid
+        assert first_pid is not None
+        os.kill(first_pid, getattr(signal, "SIGKILL", signal.SIGTERM))
         try:
-            doomed.models()
+            handle.run()
         except TransportClosedError as exc:
             print(f"4. TransportClosedError: exit code {exc.exit_code}")
-            print(f"   {str(exc).splitlines()[0]}")
+            items = len(exc.result.items) if exc.result is not None else 0
+            print(f"   partial result of the turn: {items} item(s)")
         else:
             raise SystemExit("expected TransportClosedError")
+        if kit is not None:
+            kit.model.enqueue(Reply.text("Still here."))
+        again = thread.run("Are you still there?")
+        print(f"   next call: {again.final_response} (new server: {codex.pid != first_pid})")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from ._approvals import (
 from ._client import AsyncCodex
 from ._client_sync import Codex
 from ._config import CodexConfig
+from ._goals import AsyncGoalHandle, GoalHandle
 from ._inputs import (
     ExternalMessage,
     ImageInput,
@@ -46,11 +47,14 @@ from ._options import (
     TurnOptions,
 )
 from ._results import TurnResult
+from ._reviews import BaseBranch, CodeLocation, Commit, Custom, ReviewFinding, ReviewResult
 from ._thread import AsyncThread, AsyncTurnHandle
 from ._thread_sync import Thread, TurnHandle
 from ._tools import ImageResult, Tool, tool
+from ._usage import TokenUsage
 from ._version import __version__
 from .errors import (
+    CodexAuthError,
     CodexError,
     CodexRpcError,
     CodexRuntimeNotFoundError,
@@ -68,6 +72,7 @@ from .errors import (
     ServerBusyError,
     TransportClosedError,
     TurnFailedError,
+    TurnTimeoutError,
     is_retryable_error,
 )
 from .retry import async_retry_on_overload, retry_on_overload
@@ -88,6 +93,14 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AsyncGoalHandle",
+    "BaseBranch",
+    "CodeLocation",
+    "Commit",
+    "Custom",
+    "GoalHandle",
+    "ReviewFinding",
+    "ReviewResult",
     "ApprovalFileChange",
     "ApprovalHandler",
     "ApprovalRequest",
@@ -127,8 +140,10 @@ __all__ = [
     "TurnHandle",
     "TurnOptions",
     "TurnResult",
+    "TokenUsage",
     "Codex",
     "CodexConfig",
+    "CodexAuthError",
     "CodexError",
     "CodexRpcError",
     "CodexRuntimeNotFoundError",
@@ -146,6 +161,7 @@ __all__ = [
     "ServerBusyError",
     "TransportClosedError",
     "TurnFailedError",
+    "TurnTimeoutError",
     "UnknownNotification",
     "__version__",
     "async_retry_on_overload",

@@ -12,14 +12,18 @@ from typing import TYPE_CHECKING, Any
 from ._config import CodexConfig
 from ._connection import Connection
 from ._launch import handshake, open_transport
+from ._listeners import ListenerHub
 from ._login import AsyncAccountMixin
+from ._logs import ServerLogForwarder
 from ._notifications import Notification
-from ._options import ApprovalMode, build_params, keyword_options
+from ._options import ApprovalMode, build_params, keyword_options, resume_params_of
+from ._restarts import RestartBudget
 from ._server_requests import ServerRequestDispatcher, ToolsArg, prepare_thread_options
-from ._sinks import END, AsyncSink
+from ._sinks import END, AsyncSink, Sink
+from ._telemetry import Telemetry
 from ._thread import AsyncThread
-from ._transport.stdio import StdioTransport
-from .errors import CodexError
+from ._transport import Transport
+from .errors import CodexAuthError, CodexError
 
 if TYPE_CHECKING:
     from ._approvals import ApprovalHandler, UserInputHandler
@@ -34,8 +38,10 @@ if TYPE_CHECKING:
         ThreadSourceKind,
         ThreadStartSource,
     )
+    from ._generated.rpc import AsyncRpc
     from ._metadata import InitializeResponse
     from ._options import Sandbox
+    from ._usage import TokenUsage
 
 __all__ = ["AsyncCodex", "NotificationCallback"]
 
@@ -55,13 +61,18 @@ class AsyncCodex(AsyncAccountMixin):
     def __init__(self, config: CodexConfig | None = None) -> None:
         self.config = config if config is not None else CodexConfig()
         self._connection: Connection | None = None
-        self._transport: StdioTransport | None = None
+        self._transport: Transport | None = None
         self._metadata: InitializeResponse | None = None
         self._start_lock: asyncio.Lock | None = None
         self._listener_tasks: set[asyncio.Task[None]] = set()
+        self._listeners = ListenerHub()
+        self._restarts = RestartBudget(self.config.max_restarts)
+        self._gave_up: CodexError | None = None
         self._closed = False
+        # Token usage (always) and OpenTelemetry spans (with a tracer provider).
+        self._telemetry = Telemetry(self.config)
         # Answers server requests (tools, approvals, user input) by thread.
-        self._server_requests = ServerRequestDispatcher()
+        self._server_requests = ServerRequestDispatcher(self._telemetry)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -75,46 +86,120 @@ class AsyncCodex(AsyncAccountMixin):
     async def start(self) -> None:
         """Launch the app-server and complete the ``initialize`` handshake (idempotent).
 
+        With ``config.auto_restart`` (the default), a client whose server exited
+        unexpectedly starts a new one here; every call does this first.
+
         Raises:
             CodexRuntimeNotFoundError: no ``codex`` binary could be found.
             TransportClosedError: the server exited before answering ``initialize``
                 (the error carries its exit code and last stderr lines).
+            CodexError: the client is closed, or its server exited more than
+                ``config.max_restarts`` times within 60 seconds.
         """
         if self._closed:
             raise CodexError("this client is closed; create a new one")
-        if self._connection is not None:
+        if self._gave_up is not None:
+            raise self._gave_up
+        connection = self._connection
+        if connection is not None and (connection.closed_error is None or not self._may_restart):
             return
         if self._start_lock is None:
             self._start_lock = asyncio.Lock()
         async with self._start_lock:
-            if self._connection is not None:
-                return
+            connection = self._connection
+            if connection is None:
+                await self._launch()
+            elif connection.closed_error is not None and self._may_restart:
+                await self._restart(connection)
+
+    @property
+    def _may_restart(self) -> bool:
+        return self.config.auto_restart and not self._closed
+
+    async def _restart(self, dead: Connection) -> None:
+        """Replace a connection whose server exited (under the start lock)."""
+        error = dead.closed_error
+        await dead.close()  # reap the process, release its pipes
+        if not self._restarts.allow():
+            tail = getattr(error, "stderr_tail", ()) or ()
+            lines = "".join(f"\n  {line}" for line in tail)
+            self._gave_up = CodexError(
+                f"the app-server exited {self._restarts.recent} times within "
+                f"{self._restarts.window:g} s (more than max_restarts="
+                f"{self._restarts.max_restarts}); not starting it again. Last error: {error}"
+                + (f"\nlast stderr lines:{lines}" if lines and "stderr" not in str(error) else "")
+            )
+            self._listeners.restartable = False
+            self._listeners.close_all(self._gave_up)
+            raise self._gave_up
+        logger.warning(
+            "the app-server %s (%s); %s (%d of at most %d restarts within %g s)",
+            "connection was lost" if self.config.url else "exited unexpectedly",
+            str(error).splitlines()[0] if error is not None else "connection lost",
+            f"connecting to {self.config.url} again" if self.config.url else "starting a new one",
+            self._restarts.recent,
+            self._restarts.max_restarts,
+            self._restarts.window,
+        )
+        try:
             await self._launch()
+        except CodexAuthError as exc:  # a token the server refuses will not work next time
+            self._gave_up = exc
+            self._listeners.restartable = False
+            self._listeners.close_all(exc)
+            raise
 
     async def _launch(self) -> None:
+        telemetry = self._telemetry
+        telemetry.refresh()  # the application may have set a tracer provider since
+        span = telemetry.start_span(restart=self._metadata is not None)
+        try:
+            await self._open(telemetry)
+        except BaseException as exc:
+            if span is not None:
+                span.failed(exc)
+            raise
+        if span is not None:
+            info = self._metadata.serverInfo if self._metadata is not None else None
+            span.succeeded(info.version if info is not None else None)
+
+    async def _open(self, telemetry: Telemetry) -> None:
         config = self.config
-        transport = await open_transport(config)
-        connection = Connection(transport, self._server_requests.make_router())
+        server_logs = None
+        if config.forward_server_logs:
+            server_logs = ServerLogForwarder(scrub=telemetry.scrub)
+        transport = await open_transport(config, server_logs=server_logs)
+        observer = telemetry.observer()
+        router = self._server_requests.make_router(observer, observer.methods)
+        router.on_close = observer.closed
+        connection = Connection(transport, router, max_line_bytes=config.max_line_bytes)
         connection.request_handler = self._server_requests
+        self._listeners.restartable = self._may_restart
+        self._listeners.attach(connection.router)
         connection.start()
         self._transport = transport
         self._connection = connection
         try:
             result = await handshake(connection, config)
         except BaseException:
-            await self.close()
+            await connection.close()
+            if self._metadata is None:  # the first start: the client is unusable
+                await self.close()
             raise
         from ._metadata import InitializeResponse
 
         self._metadata = InitializeResponse.from_result(result)
 
     async def close(self) -> None:
-        """Shut the server down and end every stream and waiter; idempotent.
+        """Shut the server down (or disconnect from it) and end every stream and waiter.
 
-        Closes the server's stdin, waits up to ``config.shutdown_timeout`` seconds, then
-        terminates and finally kills it.
+        Idempotent. A server this client launched gets its stdin closed, up to
+        ``config.shutdown_timeout`` seconds to exit, then is terminated and finally killed;
+        a server reached by ``config.url`` is only disconnected from.
         """
         self._closed = True
+        self._listeners.restartable = False
+        self._listeners.close_all()
         for task in list(self._listener_tasks):
             task.cancel()
         if self._listener_tasks:
@@ -136,16 +221,51 @@ class AsyncCodex(AsyncAccountMixin):
         return self._metadata
 
     @property
+    def rpc(self) -> AsyncRpc:
+        """Typed access to every protocol request: ``await codex.rpc.config_read()``.
+
+        One coroutine method per client request of the pinned runtime, named after its
+        wire method in snake_case (``thread/goal/set`` -> ``rpc.thread_goal_set``); each
+        takes the params model or its fields as keywords, validates them before sending,
+        and returns the validated response model. See ``docs/rpc.md``. :meth:`request`
+        stays the untyped escape hatch.
+        """
+        rpc: AsyncRpc | None = self.__dict__.get("_rpc")
+        if rpc is None:  # the generated module loads on first use
+            from ._generated.rpc import AsyncRpc
+
+            rpc = self._rpc = AsyncRpc(self)
+        return rpc
+
+    @property
+    def usage(self) -> TokenUsage:
+        """Tokens used by every model request this client's threads made, so far.
+
+        Kept from the server's ``thread/tokenUsage/updated`` notifications, across restarts
+        of the server; see :attr:`AsyncThread.usage` for one thread and
+        ``docs/observability.md`` for what is counted.
+        """
+        return self._telemetry.usage.total
+
+    @property
+    def telemetry(self) -> Telemetry:
+        """Usage accounting and tracing of this client (internal use)."""
+        return self._telemetry
+
+    @property
     def pid(self) -> int | None:
-        """The app-server's process id, while it runs."""
-        return self._transport.pid if self._transport is not None else None
+        """The app-server's process id, while it runs (``None`` for a remote server)."""
+        pid: int | None = getattr(self._transport, "pid", None)
+        return pid
 
     async def connection(self) -> Connection:
-        """The live connection, starting the client first if needed (internal use)."""
-        if self._connection is None:
+        """The live connection, starting (or restarting) the server first if needed."""
+        connection = self._connection
+        if connection is None or connection.closed_error is not None:
             await self.start()
-        assert self._connection is not None
-        return self._connection
+            connection = self._connection
+        assert connection is not None
+        return connection
 
     _conn = connection
 
@@ -190,7 +310,7 @@ class AsyncCodex(AsyncAccountMixin):
 
         result = await self.request(method, params)
         info = ThreadInfo.model_validate(result["thread"])
-        return AsyncThread(self, info.id, info)
+        return AsyncThread(self, info.id, info, resume_params=resume_params_of(params))
 
     async def thread_start(
         self,
@@ -395,21 +515,26 @@ class AsyncCodex(AsyncAccountMixin):
         That covers warnings, config warnings, account and rate-limit updates, and
         thread-level events. The callback may be a function or a coroutine function; it runs
         in its own task, so a slow callback never delays turn streams. Returns a function
-        that unsubscribes. Must be called on the client's loop after :meth:`start`.
+        that unsubscribes. Call it on the client's loop; the subscription lasts until you
+        unsubscribe or close the client, across restarts of the server.
         """
-        connection = self._connection
-        if connection is None:
-            raise CodexError("start the client before subscribing to notifications")
         sink: AsyncSink[Notification] = AsyncSink()
-        remove = connection.router.add_listener(sink)
+        unsubscribe = self._subscribe(sink)
         task = asyncio.ensure_future(_pump(sink, callback))
         self._listener_tasks.add(task)
         task.add_done_callback(self._listener_tasks.discard)
-
-        def unsubscribe() -> None:
-            remove()
-
         return unsubscribe
+
+    def _subscribe(self, sink: Sink[Notification]) -> Callable[[], None]:
+        """Deliver notifications outside turns to ``sink`` (on the loop); returns the remover."""
+        if self._closed:
+            sink.close(CodexError("this client is closed"))
+            return lambda: None
+        connection = self._connection
+        router = None
+        if connection is not None and connection.closed_error is None:
+            router = connection.router
+        return self._listeners.subscribe(sink, router)
 
 
 async def _pump(sink: AsyncSink[Notification], callback: NotificationCallback) -> None:

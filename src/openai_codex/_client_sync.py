@@ -26,7 +26,9 @@ from .errors import CodexError
 
 if TYPE_CHECKING:
     from ._generated.models import ModelListResponse, ThreadArchiveResponse, ThreadListResponse
+    from ._generated.rpc import Rpc
     from ._metadata import InitializeResponse
+    from ._usage import TokenUsage
 
 __all__ = ["Codex"]
 
@@ -87,9 +89,29 @@ class Codex(SyncAccountMixin):
         return self._async.metadata
 
     @property
+    def rpc(self) -> Rpc:
+        """Typed access to every protocol request: ``codex.rpc.config_read()`` (blocking).
+
+        The same methods as :attr:`AsyncCodex.rpc`, each waiting for its answer; see
+        ``docs/rpc.md``. :meth:`request` stays the untyped escape hatch.
+        """
+        rpc: Rpc | None = self.__dict__.get("_rpc")
+        if rpc is None:  # the generated module loads on first use
+            from ._generated.rpc import Rpc
+
+            rpc = self._rpc = Rpc(self)
+        return rpc
+
+    @property
     def pid(self) -> int | None:
         """The app-server's process id, while it runs."""
         return self._async.pid
+
+    @property
+    def usage(self) -> TokenUsage:
+        """Tokens used by every model request this client's threads made, so far (see
+        :attr:`AsyncCodex.usage`)."""
+        return self._async.usage
 
     def request(self, method: str, params: Any = None, *, timeout: float | None = None) -> Any:
         """Send any protocol request and return the raw result (an escape hatch).
@@ -153,10 +175,7 @@ class Codex(SyncAccountMixin):
         so a slow callback delays nothing else. Returns a function that unsubscribes.
         """
         sink: ThreadSink[Notification] = ThreadSink()
-        connection = self._async._connection
-        if connection is None:
-            raise CodexError("the client is not started")
-        remove = self._portal.call(connection.router.add_listener, sink)
+        remove = self._portal.call(self._async._subscribe, sink)
 
         def pump() -> None:
             while True:

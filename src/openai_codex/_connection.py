@@ -9,6 +9,14 @@ loop for each chunk, in order: the same single reader as a read-loop task, minus
 switch per chunk (about 10% of the client's CPU on a streamed turn). When the stream ends
 (or a message is malformed) one finishing task fails every pending request and stream.
 
+A broken server (see ``docs/reliability.md``): a malformed line, bytes that are
+not UTF-8 or a line over ``max_line_bytes`` end the connection with a
+:class:`~openai_codex.ProtocolError` for every waiter, after the messages that came before
+the bad line were delivered (following h11: after a remote protocol error the stream cannot
+be trusted, so nothing after it is read). Output that ends in the middle of a line gives
+the waiters a :class:`~openai_codex.TransportClosedError` saying so. Answers to unknown ids
+and duplicate answers are logged (at most 10 warnings a minute) and otherwise ignored.
+
 A sync stream may borrow the reader (:meth:`Connection.lend_reader`, see
 :mod:`._reader_lease`): its thread then reads the pipe and routes notifications itself,
 while answers and server requests are still handled here, on the loop, in order.
@@ -18,18 +26,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ._notifications import Notification
 from ._protocol import (
+    MAX_LINE_BYTES,
     Incoming,
     IncomingError,
     IncomingNotification,
     IncomingRequest,
     IncomingResponse,
     RpcProtocol,
+    WarningBudget,
 )
 from ._reader_lease import ENABLED as LEASE_ENABLED
 from ._reader_lease import IDLE_LIMIT, ReaderLease, WakePipe
@@ -42,6 +54,7 @@ from .errors import (
     CodexError,
     CodexTimeoutError,
     JsonRpcError,
+    ProtocolError,
     TransportClosedError,
     error_from_rpc,
 )
@@ -73,9 +86,15 @@ class Connection:
     All methods must be called on the event loop that created the connection.
     """
 
-    def __init__(self, transport: Transport, router: Router | None = None) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        router: Router | None = None,
+        *,
+        max_line_bytes: int = MAX_LINE_BYTES,
+    ) -> None:
         self._transport = transport
-        self._protocol: RpcProtocol[asyncio.Future[Any]] = RpcProtocol()
+        self._protocol: RpcProtocol[asyncio.Future[Any]] = RpcProtocol(max_line_bytes)
         self.router = router or Router()
         self.request_handler: RequestHandler = _method_not_found
         self._started = False
@@ -83,6 +102,8 @@ class Connection:
         self._handler_tasks: set[asyncio.Task[None]] = set()
         self._closed_error: CodexError | None = None
         self._closing = False
+        self._cut_short: ProtocolError | None = None  # the output ended inside a line
+        self._answer_warnings = WarningBudget()  # unknown ids, duplicates: no log flood
         self._done = asyncio.Event()
         self._lease: ReaderLease | None = None
         self._lease_timer: asyncio.TimerHandle | None = None
@@ -161,17 +182,26 @@ class Connection:
         loop-only work (answers, server requests, ending the connection) on the loop.
         """
         if self._finishing is not None:
-            return False
+            return False  # the connection failed or ended: later bytes wake nothing
         router = self.router
+        protocol = self._protocol
+        bad: ProtocolError | None = None
         try:
-            for message in self._protocol.receive_data(data):
+            try:
+                messages = protocol.receive_data(data)
+            except ProtocolError as exc:  # deliver what came before the bad line, then end
+                messages = protocol.messages_before_error()
+                bad = exc
+            for message in messages:
                 if type(message) is IncomingNotification:
                     router.dispatch(message[0], message[1])
                 elif defer is None:
                     self._handle(message)
                 else:
                     defer(self._handle, message)
-            return True
+            if bad is None:
+                return True
+            raise bad
         except CodexError as exc:  # a malformed message: the stream can't be trusted any more
             logger.error("closing the connection: %s", exc)
             error = exc
@@ -271,6 +301,12 @@ class Connection:
                 await asyncio.wait_for(self._lease_back.wait(), timeout)
 
     def _on_eof(self) -> None:
+        if self._finishing is None and not self._closing:
+            try:
+                self._protocol.receive_eof()
+            except ProtocolError as exc:  # reported with the transport's error
+                logger.warning("%s", exc)
+                self._cut_short = exc
         self._finish(None)
 
     def _finish(self, error: CodexError | None) -> None:
@@ -280,7 +316,7 @@ class Connection:
     async def _finish_async(self, error: CodexError | None) -> None:
         transport = self._transport
         if error is None:
-            error = await transport.closed_error()
+            error = _with_cut_short(await transport.closed_error(), self._cut_short)
         self._shutdown(error)
         if not self._closing and not isinstance(error, TransportClosedError):
             await self._wait_lease_back(2.0)
@@ -299,7 +335,7 @@ class Connection:
     def _resolve(self, request_id: Any, result: Any) -> None:
         pending = self._protocol.pop_pending(request_id)
         if pending is None:
-            logger.debug("answer to an unknown or abandoned request %r", request_id)
+            self._unexpected_answer(request_id, "")
             return
         future = pending[1]
         if not future.done():
@@ -308,13 +344,24 @@ class Connection:
     def _reject(self, message: IncomingError) -> None:
         pending = self._protocol.pop_pending(message.id)
         if pending is None:
-            logger.debug("error for an unknown or abandoned request %r", message.id)
+            error = f" (error {message.code}: {message.message[:200]})"
+            self._unexpected_answer(message.id, error)
             return
         method, future = pending
         if not future.done():
             future.set_exception(
                 error_from_rpc(message.code, message.message, message.data, method)
             )
+
+    def _unexpected_answer(self, request_id: Any, error: str) -> None:
+        """Log an answer nobody waits for (once per answer, at most 10 warnings a minute)."""
+        expected, text = self._protocol.explain_unexpected_answer(request_id)
+        if expected:  # its caller timed out or was cancelled: nothing is wrong
+            logger.debug("ignored %s%s", text, error)
+            return
+        note = self._answer_warnings.allow(time.monotonic())
+        if note is not None:
+            logger.warning("ignored %s from the app-server%s%s", text, error, note)
 
     def _serve(self, message: IncomingRequest) -> None:
         task = asyncio.ensure_future(self._answer(message))
@@ -370,3 +417,13 @@ class Connection:
             self._wake.close()
             self._wake = None
         self._done.set()
+
+
+def _with_cut_short(closed: CodexError, cut: ProtocolError | None) -> CodexError:
+    """The transport's error, saying the output ended in the middle of a message if so."""
+    if cut is None or not isinstance(closed, TransportClosedError):
+        return closed
+    error = copy.copy(closed)  # the same class, exit code and stderr tail
+    first, newline, rest = str(closed).partition("\n")
+    error.args = (f"{first}; {cut}{newline}{rest}",)
+    return error

@@ -6,32 +6,61 @@ Shared by :class:`~openai_codex.AsyncCodex` and the official low-level clients
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._config import CodexConfig
 from ._connection import Connection
+from ._logs import ServerLogForwarder
 from ._runtime import build_argv, build_env
 from ._transport.stdio import StdioTransport
 from .errors import TransportClosedError
 
+if TYPE_CHECKING:
+    from ._transport.websocket import WebSocketTransport
+
 __all__ = ["handshake", "initialize_params", "open_transport"]
 
 
-async def open_transport(config: CodexConfig) -> StdioTransport:
+async def open_transport(
+    config: CodexConfig, *, server_logs: ServerLogForwarder | None = None
+) -> StdioTransport | WebSocketTransport:
     """Launch the app-server process for ``config`` and return its transport (not started).
+
+    With ``config.url``, connect to that WebSocket app-server instead (nothing is launched).
+    With ``config.forward_server_logs``, the server's stderr lines go to ``server_logs``
+    (a plain :class:`ServerLogForwarder` when not given).
 
     Raises:
         CodexRuntimeNotFoundError: no ``codex`` binary could be found.
-        TransportClosedError: the process could not be started.
+        TransportClosedError: the process could not be started, or the server at
+            ``config.url`` could not be reached.
+        CodexAuthError: the server at ``config.url`` refused ``config.auth_token``.
+        ValueError: a malformed ``url``, or ``auth_token`` without ``url``.
     """
+    if config.url is not None:
+        from ._transport.websocket import WebSocketTransport
+
+        return await WebSocketTransport.connect(
+            config.url,
+            auth_token=config.auth_token,
+            close_timeout=config.shutdown_timeout,
+            max_message_bytes=config.max_line_bytes,
+        )
+    if config.auth_token is not None:
+        raise ValueError("auth_token is for a WebSocket app-server: set url as well")
     argv, path_dir = build_argv(config)
     env = build_env(config, path_dir)
+    if not config.forward_server_logs:
+        server_logs = None
+    elif server_logs is None:
+        server_logs = ServerLogForwarder()
     try:
         return await StdioTransport.spawn(
             argv,
             env=env,
             cwd=str(config.cwd) if config.cwd is not None else None,
             shutdown_timeout=config.shutdown_timeout,
+            server_logs=server_logs,
         )
     except OSError as exc:
         raise TransportClosedError(f"could not start {argv[0]}: {exc}") from exc

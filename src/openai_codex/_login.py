@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         GetAccountResponse,
     )
     from ._portal import LoopThread
+    from ._telemetry import Telemetry
 
 __all__ = [
     "LOGIN_COMPLETED",
@@ -74,6 +75,8 @@ LOGIN_COMPLETED = "account/login/completed"
 """The notification that ends a ChatGPT login (browser or device code)."""
 
 _REDACTED = "[REDACTED]"
+# The wire's login types, as named in spans (``codex.login.method``).
+_SPAN_METHODS = {"apiKey": "api_key", "chatgpt": "chatgpt", "chatgptDeviceCode": "device_code"}
 _CLOSED_MESSAGE = "the Codex client closed before the login completed"
 
 
@@ -450,6 +453,11 @@ class AsyncAccountMixin:
 
         async def _conn(self) -> Connection: ...
 
+    @property
+    def _login_telemetry(self) -> Telemetry | None:
+        telemetry: Telemetry | None = getattr(self, "_telemetry", None)
+        return telemetry
+
     async def login_api_key(self, api_key: str) -> None:
         """Sign in with an OpenAI API key; done when this returns.
 
@@ -462,6 +470,9 @@ class AsyncAccountMixin:
         """
         if not isinstance(api_key, str) or not api_key:
             raise TypeError("api_key must be a non-empty string")
+        telemetry = self._login_telemetry
+        if telemetry is not None:  # never in a span or a forwarded log line
+            telemetry.add_secret(api_key)
         await self._start_login({"type": "apiKey", "apiKey": api_key}, None, secret=api_key)
 
     async def login_chatgpt(self) -> AsyncChatgptLoginHandle:
@@ -532,23 +543,34 @@ class AsyncAccountMixin:
         router = connection.router
         if outcome is not None:
             router.retain_keyed(LOGIN_COMPLETED, login_id_of)
+        telemetry = self._login_telemetry
+        span = None
+        if telemetry is not None:
+            span = telemetry.login_span(_SPAN_METHODS.get(login_type, login_type))
         try:
-            result = await connection.request(
-                "account/login/start", params, timeout=self.config.request_timeout
-            )
-        except ServerBusyError as exc:
-            if secret and secret in str(exc):
-                raise ServerBusyError(
-                    exc.code, _redact(exc.message, secret), None, exc.method
-                ) from None
+            try:
+                result = await connection.request(
+                    "account/login/start", params, timeout=self.config.request_timeout
+                )
+            except ServerBusyError as exc:
+                if secret and secret in str(exc):
+                    raise ServerBusyError(
+                        exc.code, _redact(exc.message, secret), None, exc.method
+                    ) from None
+                raise
+            except JsonRpcError as exc:
+                message = _redact(exc.message, secret)
+                cause = exc
+                if message != exc.message:
+                    cause = error_from_rpc(exc.code, message, None, exc.method)
+                raise LoginRejectedError(message, code=exc.code, login_type=login_type) from cause
+        except BaseException as exc:
+            if span is not None:
+                span.rejected(exc)
             raise
-        except JsonRpcError as exc:
-            message = _redact(exc.message, secret)
-            cause = exc
-            if message != exc.message:
-                cause = error_from_rpc(exc.code, message, None, exc.method)
-            raise LoginRejectedError(message, code=exc.code, login_type=login_type) from cause
         if outcome is None:
+            if span is not None:
+                span.succeeded()
             return None
         models = _models()
         model = (
@@ -556,7 +578,14 @@ class AsyncAccountMixin:
             if login_type == "chatgpt"
             else models.ChatgptDeviceCodeLoginAccountResponse
         )
-        started = _validate(model, result)
+        try:
+            started = _validate(model, result)
+        except BaseException as exc:
+            if span is not None:
+                span.rejected(exc)
+            raise
+        if span is not None:
+            span.pending(started.login_id)  # ended by the login's completion
         router.add_keyed(LOGIN_COMPLETED, login_id_of, started.login_id, outcome, once=True)
         return started
 

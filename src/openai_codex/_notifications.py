@@ -11,6 +11,20 @@ __all__ = ["Notification", "UnknownNotification", "payload_model"]
 logger = logging.getLogger("openai_codex")
 
 _model_cache: dict[str, Any] = {}
+# Methods already warned about: one warning per method and process, so a newer server that
+# sends an unknown (or changed) notification thousands of times does not flood the log.
+# Bounded, as a hostile server could invent endless method names; past it, DEBUG only.
+_warned: set[str] = set()
+_WARNED_LIMIT = 256
+
+
+def _warn_once(method: str, message: str, *args: Any) -> None:
+    """Log ``message`` at WARNING the first time for ``method``, at DEBUG afterwards."""
+    if method in _warned or len(_warned) >= _WARNED_LIMIT:
+        logger.debug(message, *args)
+        return
+    _warned.add(method)
+    logger.warning(message + " (logged once per method)", *args)
 
 
 class UnknownNotification:
@@ -95,18 +109,25 @@ class Notification:
 
         A payload that does not match the generated model (a newer server sending a new
         item type or enum value) gives an :class:`UnknownNotification` with the raw params
-        instead of an exception, and a warning on the ``openai_codex`` logger.
+        instead of an exception, and a warning on the ``openai_codex`` logger; so does a
+        method the schema does not know. Each method is warned about once per process.
         """
         payload = self._payload
         if payload is None:
             model = payload_model(self.method)
             if model is None:
+                _warn_once(
+                    self.method,
+                    "notification %r is not in the protocol schema; keeping raw params",
+                    self.method[:200],
+                )
                 payload = UnknownNotification(self.params, self.method)
             else:
                 try:
                     payload = model.model_validate(self.params)
                 except ValueError as exc:  # pydantic.ValidationError
-                    logger.warning(
+                    _warn_once(
+                        self.method,
                         "%s did not match the protocol schema; keeping raw params: %s",
                         self.method,
                         str(exc).splitlines()[0],

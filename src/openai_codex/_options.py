@@ -43,6 +43,7 @@ __all__ = [
     "approval_mode_of",
     "build_params",
     "keyword_options",
+    "resume_params_of",
     "sandbox_of",
 ]
 
@@ -208,6 +209,8 @@ _RENAMED = {"source": "turn_trigger", "turn_service_tier": "service_tier_for_tur
 _NOT_OPTIONS = frozenset(
     {"self", "input", "thread_id", "tools", "on_approval", "on_user_input", "params"}
 )
+# (``goal``, ``timeout`` and ``idle_timeout`` are options of the SDK, taken out by the
+# methods that have them.)
 
 
 def keyword_options(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -220,6 +223,29 @@ def keyword_options(arguments: dict[str, Any]) -> dict[str, Any]:
     options = {k: v for k, v in arguments.items() if k not in _NOT_OPTIONS}
     options.update(arguments.get("params") or {})
     return options
+
+
+# Wire fields of thread/start, /resume and /fork that thread/resume accepts again.
+_RESUMABLE = frozenset(
+    {
+        "approvalPolicy",
+        "approvalsReviewer",
+        "baseInstructions",
+        "config",
+        "cwd",
+        "developerInstructions",
+        "model",
+        "modelProvider",
+        "personality",
+        "sandbox",
+        "serviceTier",
+    }
+)
+
+
+def resume_params_of(params: dict[str, Any]) -> dict[str, Any]:
+    """The settings of a thread/start, /resume or /fork request to send again on resume."""
+    return {k: v for k, v in params.items() if k in _RESUMABLE}
 
 
 def approval_mode_of(value: ApprovalMode | str) -> ApprovalMode:

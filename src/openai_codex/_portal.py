@@ -45,6 +45,21 @@ def mirrors(
     return decorate
 
 
+CLEANUP_GRACE = 10.0
+"""Seconds a blocking call interrupted by Ctrl-C waits for its coroutine's clean-up."""
+
+
+async def _signalling(
+    coro: Coroutine[Any, Any, T], started: threading.Event, finished: threading.Event
+) -> T:
+    """Run ``coro``; set ``started``, and ``finished`` when it is over, however it ends."""
+    started.set()
+    try:
+        return await coro
+    finally:
+        finished.set()
+
+
 class LoopThread:
     """An asyncio loop running in a dedicated thread."""
 
@@ -69,7 +84,9 @@ class LoopThread:
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the loop and block until it finishes.
 
-        Ctrl-C (or any exception in the waiting thread) cancels the coroutine.
+        Ctrl-C (or any exception in the waiting thread) cancels the coroutine and waits, up
+        to :data:`CLEANUP_GRACE` seconds, for its clean-up to finish (a cancelled turn
+        interrupts itself on the server) before the exception propagates.
         """
         if self.in_loop_thread:
             coro.close()
@@ -77,15 +94,19 @@ class LoopThread:
         if self._stopped:
             coro.close()
             raise CodexError("this Codex client is closed; create a new one")
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        started, finished = threading.Event(), threading.Event()
+        future = asyncio.run_coroutine_threadsafe(_signalling(coro, started, finished), self.loop)
         try:
-            while True:
-                try:
-                    return future.result(timeout=0.5)
-                except concurrent.futures.TimeoutError:
-                    continue
+            # Wake up now and then so that Ctrl-C reaches a waiting main thread. (Not
+            # ``result(timeout=...)``: the coroutine's own TimeoutError, such as
+            # CodexTimeoutError, would be mistaken for the poll running out.)
+            while not future.done():
+                concurrent.futures.wait((future,), timeout=0.5)
+            return future.result()
         except BaseException:
-            future.cancel()
+            if future.cancel():
+                # A coroutine cancelled before it started has no clean-up to wait for.
+                finished.wait(CLEANUP_GRACE if started.wait(0.05) else 0)
             raise
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:

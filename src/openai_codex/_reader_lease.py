@@ -126,45 +126,21 @@ class ReaderLease:
         """Whether the holder still has the pipe."""
         return self._state != _ENDED
 
-    def pump(self) -> bool:
+    def pump(self, until: float | None = None) -> bool:
         """Read and dispatch until the holder's sink has an item or its end.
 
         Returns ``True`` with the lease kept (idle), or ``False`` once the lease has ended
         (revoked, end of the pipe, connection failing): the caller then waits on its sink
-        as usual. Call from the holder's thread only.
+        as usual. ``until`` (a ``time.monotonic()`` value) bounds the wait: past it, the
+        call returns ``True`` with the sink possibly still empty. Call from the holder's
+        thread only.
         """
         with self._lock:
             if self._state != _IDLE:
                 return False
             self._state = _READING
-        fd = self._fd
-        wake_fd = self._wake.read_fd
-        sink = self._sink
-        feed = self._owner.feed_from_thread
-        defer = self._loop.call_soon_threadsafe
-        poll = self._poller.poll
         try:
-            # The loop may have filled the sink between the caller's look and the lend.
-            while not self._revoked and not sink.ready:
-                readable = False
-                for ready_fd, _mask in poll(_POLL_MS):
-                    if ready_fd == wake_fd:
-                        self._wake.drain()
-                    else:
-                        readable = True
-                if not readable or self._revoked:
-                    continue
-                try:
-                    data = os.read(fd, _READ_SIZE)
-                except BlockingIOError:
-                    continue
-                except OSError:
-                    break
-                if not data:  # end of the pipe: the loop reads it again and ends the connection
-                    break
-                if not feed(data, defer):
-                    break
-            else:  # the sink is ready, or the loop asked for the pipe back
+            if self._read_until_ready(until):
                 with self._lock:
                     if not self._revoked:
                         self._state = _IDLE
@@ -175,6 +151,43 @@ class ReaderLease:
             raise
         self.release()
         return False
+
+    def _read_until_ready(self, until: float | None) -> bool:
+        """Read and dispatch; ``True`` when the sink is ready, the loop wants the pipe back,
+        or time is up; ``False`` when the pipe or the connection ended."""
+        fd = self._fd
+        wake_fd = self._wake.read_fd
+        sink = self._sink
+        feed = self._owner.feed_from_thread
+        defer = self._loop.call_soon_threadsafe
+        poll = self._poller.poll
+        # The loop may have filled the sink between the caller's look and the lend.
+        while not self._revoked and not sink.ready:
+            wait_ms = _POLL_MS
+            if until is not None:
+                left = until - time.monotonic()
+                if left <= 0:
+                    return True  # out of time: keep the lease, let the caller decide
+                wait_ms = min(_POLL_MS, max(1, int(left * 1000)))
+            readable = False
+            for ready_fd, _mask in poll(wait_ms):
+                if ready_fd == wake_fd:
+                    self._wake.drain()
+                else:
+                    readable = True
+            if not readable or self._revoked:
+                continue
+            try:
+                data = os.read(fd, _READ_SIZE)
+            except BlockingIOError:
+                continue
+            except OSError:
+                return False
+            if not data:  # end of the pipe: the loop reads it again and ends the connection
+                return False
+            if not feed(data, defer):
+                return False
+        return True
 
     def release(self) -> None:
         """Give the pipe back to the loop; idempotent, from any thread."""

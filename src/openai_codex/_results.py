@@ -67,11 +67,14 @@ class TurnCollector:
         """Record one notification; returns True once the turn has completed."""
         method = note.method
         if method == ITEM_COMPLETED:
-            self._items.append(note.payload.item)
+            item = getattr(note.payload, "item", None)
+            if item is not None:  # an item the schema does not know was logged and skipped
+                self._items.append(item)
         elif method == TOKEN_USAGE:
-            self._usage = note.payload.token_usage
+            self._usage = getattr(note.payload, "token_usage", self._usage)
         elif method == TURN_COMPLETED and note.turn_id == self.turn_id:
-            self._turn = note.payload.turn
+            # A turn record that does not validate still ends the turn (status unknown).
+            self._turn = getattr(note.payload, "turn", None)
             self.done = True
         return self.done
 

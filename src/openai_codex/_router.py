@@ -36,7 +36,8 @@ A sync stream may hold the reader lease (:mod:`._reader_lease`) and dispatch fro
 thread inside :meth:`Router.foreign`, which holds the router's lock; every method that
 changes the tables takes that lock too, and reports new interest in incoming data through
 :attr:`Router.on_interest` (the connection then takes the lease back). The observer is
-called on the dispatching thread, so it must be thread-safe.
+called on the dispatching thread, so it must be thread-safe. :attr:`Router.on_close`, if
+set, is called once when the router closes, after every sink got the error.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from ._logs import log_extra
 from ._notifications import Notification, turn_id_of
 from ._sinks import Sink
 
@@ -107,12 +109,16 @@ class Router:
         self._lock = threading.Lock()
         self.on_interest: Callable[[], None] | None = None
         """Called (on the loop, after the change) when a sink or a turn start is added."""
+        self.on_close: Callable[[BaseException], None] | None = None
+        """Called once with the error when the router closes (after every sink is closed)."""
         self._turn_sinks: dict[str, list[Sink[Notification]]] = {}
         self._thread_turns: dict[str, set[str]] = {}
         self._starting: dict[str, int] = {}
         self._start_buffer: dict[str, list[Notification]] = {}
         # thread id -> sinks waiting for the next unclaimed turn/started of that thread.
         self._expected: dict[str, list[Sink[Notification]]] = {}
+        # thread id -> sinks that get every notification naming the thread (goal runs).
+        self._watches: dict[str, list[Sink[Notification]]] = {}
         self._global: list[Sink[Notification]] = []
         # method -> its keyed waiters and retained notifications (login completions).
         self._keyed: dict[str, _KeyedRoute] = {}
@@ -212,6 +218,34 @@ class Router:
                 sinks.remove(sink)
                 if not sinks:
                     self._forget_turn(turn_id)
+
+    def watch_thread(self, thread_id: str, sink: Sink[Notification]) -> Callable[[], None]:
+        """Deliver every notification that names ``thread_id`` to ``sink``, turn or not.
+
+        For runs that span turns the server starts by itself (a goal's continuations).
+        Other routes are unaffected. Returns the function that stops the delivery (it does
+        not close the sink). After :meth:`close` the sink is closed with its error.
+        """
+        with self._lock:
+            if self._closed_error is not None:
+                sink.close(self._closed_error)
+                return lambda: None
+            self._watches.setdefault(thread_id, []).append(sink)
+        self._interest()
+
+        def remove() -> None:
+            with self._lock:
+                sinks = self._watches.get(thread_id)
+                if sinks and sink in sinks:
+                    sinks.remove(sink)
+                    if not sinks:
+                        del self._watches[thread_id]
+
+        return remove
+
+    def turn_open(self, turn_id: str) -> bool:
+        """Whether a stream waits for ``turn_id`` and its ``turn/completed`` has not come."""
+        return turn_id in self._turn_sinks
 
     def _forget_turn(self, turn_id: str) -> None:
         self._turn_sinks.pop(turn_id, None)
@@ -333,6 +367,9 @@ class Router:
         thread_id = params.get("threadId")
         if thread_id is not None and thread_id in self._starting:
             self._start_buffer.setdefault(thread_id, []).append(note)
+        if self._watches and thread_id in self._watches:
+            for sink in self._watches[thread_id]:
+                sink.put(note)
         turn_id = turn_id_of(params)
         if turn_id is not None:
             sinks = self._turn_sinks.get(turn_id)
@@ -347,7 +384,12 @@ class Router:
                     self._forget_turn(turn_id)
                 return
             if thread_id not in self._starting:
-                logger.debug("notification %s for a turn nobody streams (%s)", method, turn_id)
+                logger.debug(
+                    "notification %s for a turn nobody streams (%s)",
+                    method,
+                    turn_id,
+                    extra=log_extra(thread_id, turn_id, method),
+                )
             return
         if thread_id is not None:
             turns = self._thread_turns.get(thread_id)
@@ -361,12 +403,19 @@ class Router:
         for sink in self._global:
             sink.put(note)
         if not self._global and thread_id is None:
-            logger.debug("notification %s", method)
+            logger.debug("notification %s", method, extra=log_extra(method=method))
 
     def close(self, error: BaseException) -> None:
         """The connection ended: end every stream and waiter with ``error``."""
         with self._lock:
+            already = self._closed_error is not None
             self._close(error)
+        on_close = self.on_close
+        if on_close is not None and not already:
+            try:
+                on_close(error)
+            except Exception:  # bookkeeping must never break the shutdown
+                logger.exception("the router's close callback failed")
 
     def _close(self, error: BaseException) -> None:
         self._closed_error = error
@@ -379,6 +428,10 @@ class Router:
             for sink in waiting:
                 sink.close(error)
         self._expected.clear()
+        for watching in self._watches.values():
+            for sink in watching:
+                sink.close(error)
+        self._watches.clear()
         for route in self._keyed.values():
             for entries in route.sinks.values():
                 for sink, _once in entries:
@@ -416,6 +469,7 @@ class Router:
             and sinks[0] is sink
             and not self._starting
             and not self._expected
+            and not self._watches
             and not self._global
             and not any(route.sinks for route in list(self._keyed.values()))
         )
@@ -425,7 +479,11 @@ class Router:
         try:
             self._observer(method, params)
         except Exception:  # bookkeeping must never break routing
-            logger.exception("observing notification %s failed", method)
+            logger.exception(
+                "observing notification %s failed",
+                method,
+                extra=log_extra(params.get("threadId"), turn_id_of(params), method),
+            )
 
     def _interest(self) -> None:
         on_interest = self.on_interest

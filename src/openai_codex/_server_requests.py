@@ -27,6 +27,10 @@ method                                 answer
 anything else                          error -32601 (method not found) at once
 =====================================  ======================================================
 
+With tracing on (``docs/observability.md``), each approval and user-input request gets a
+span (its kind, the decision, and who decided: ``handler`` or ``default``) and each Python
+tool runs with its tool-call span as the current span.
+
 Handlers may be plain functions or coroutine functions. Plain functions run in the event
 loop's default executor (``asyncio.to_thread``) so the connection's reader, and every other
 thread's stream, keeps flowing while they run. Each request runs in its own task; the
@@ -59,9 +63,10 @@ from ._approvals import (
     user_input_response,
 )
 from ._connection import RequestHandler, ServerRequestError
+from ._logs import log_extra
 from ._notifications import turn_id_of
 from ._options import ApprovalMode, approval_mode_of
-from ._router import Router
+from ._router import Observer, Router
 from ._tools import Tool, ToolRegistry, _is_async_callable
 from .errors import METHOD_NOT_FOUND
 
@@ -69,6 +74,7 @@ if TYPE_CHECKING:
     from ._inputs import RunInput
     from ._notifications import Notification
     from ._sinks import Sink
+    from ._telemetry import Telemetry
     from ._thread import AsyncThread
 
 __all__ = [
@@ -155,7 +161,8 @@ class ServerRequestDispatcher:
     the turn scopes and file changes it shares with the loop are guarded by a lock.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, telemetry: Telemetry | None = None) -> None:
+        self._telemetry = telemetry
         self._lock = threading.Lock()
         self._threads: dict[str, ThreadHandlers] = {}
         self._scopes: dict[str, list[_TurnScope]] = {}
@@ -166,9 +173,33 @@ class ServerRequestDispatcher:
 
     # -- wiring -----------------------------------------------------------------------
 
-    def make_router(self) -> Router:
-        """A :class:`Router` for the connection that lets this dispatcher observe items."""
-        return Router(self.observe, _OBSERVED_METHODS)
+    def make_router(
+        self, extra: Observer | None = None, extra_methods: frozenset[str] = frozenset()
+    ) -> Router:
+        """A :class:`Router` for the connection that lets this dispatcher observe items.
+
+        ``extra`` (the client's usage and tracing observer) also sees the notifications
+        whose method is in ``extra_methods``; each observer sees only its own methods.
+        """
+        if extra is None or not extra_methods:
+            return Router(self.observe, _OBSERVED_METHODS)
+        own = _OBSERVED_METHODS
+        observe = self.observe
+
+        def both(method: str, params: dict[str, Any]) -> None:
+            if method in own:
+                try:
+                    observe(method, params)
+                except Exception:
+                    logger.exception(
+                        "tracking notification %s failed",
+                        method,
+                        extra=log_extra(params.get("threadId"), turn_id_of(params), method),
+                    )
+            if method in extra_methods:
+                extra(method, params)
+
+        return Router(both, own | extra_methods)
 
     def set_method_handler(self, method: str, handler: RequestHandler | None) -> None:
         """Answer ``method`` (one not routed by thread) with ``handler``; None removes it."""
@@ -326,7 +357,12 @@ class ServerRequestDispatcher:
         handlers = self._threads.get(thread_id) if isinstance(thread_id, str) else None
         registry = handlers.tools if handlers is not None else None
         if registry is None:
-            logger.warning("tool call %r for thread %s, which has no tools here", name, thread_id)
+            logger.warning(
+                "tool call %r for thread %s, which has no tools here",
+                name,
+                thread_id,
+                extra=log_extra(thread_id, params.get("turnId"), TOOL_CALL),
+            )
             return {
                 "success": False,
                 "contentItems": [
@@ -337,7 +373,11 @@ class ServerRequestDispatcher:
                     }
                 ],
             }
-        return await registry.dispatch(name, params.get("arguments"))
+        telemetry = self._telemetry
+        if telemetry is None or not telemetry.tracing:
+            return await registry.dispatch(name, params.get("arguments"))
+        with telemetry.tool_scope(thread_id, params.get("callId")):
+            return await registry.dispatch(name, params.get("arguments"))
 
     async def _approval(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         thread_id = params.get("threadId") or params.get("conversationId")
@@ -348,35 +388,98 @@ class ServerRequestDispatcher:
             if entry is not None:
                 changes = entry[1]
         request = approval_request_from(method, params, changes)
+        extra = log_extra(request.thread_id, request.turn_id, method)
         handler = self.approval_handler(request.thread_id, request.turn_id)
+        span = None
+        if self._telemetry is not None and self._telemetry.tracing:
+            span = self._telemetry.approval_span(
+                request.kind, method, request.thread_id, request.turn_id, request.item_id
+            )
         if handler is None:
             logger.info(
                 "declining %s approval for thread %s: no on_approval handler",
                 request.kind,
                 request.thread_id,
+                extra=extra,
             )
+            if span is not None:
+                span.finish(decision=Decision.decline.value, decided_by="default")
             return approval_response(request, Decision.decline)
+        failure: Exception | None = None
         try:
-            result = await call_handler(handler, request)
+            if span is None:
+                result = await call_handler(handler, request)
+            else:
+                with span.current():
+                    result = await call_handler(handler, request)
             if isinstance(result, Mapping):
+                if span is not None:
+                    span.finish(decision=_decision_label(result), decided_by="handler")
                 return dict(result)
             decision = to_decision(result)
-        except Exception:
-            logger.exception("on_approval handler failed; declining the %s request", request.kind)
-            decision = Decision.decline
+        except Exception as exc:
+            logger.exception(
+                "on_approval handler failed; declining the %s request", request.kind, extra=extra
+            )
+            decision, failure = Decision.decline, exc
+        except BaseException as exc:  # cancelled: the connection answers with an error
+            if span is not None:
+                span.finish(decided_by="handler", error=exc)
+            raise
+        if span is not None:
+            span.finish(
+                decision=decision.value,
+                decided_by="default" if failure is not None else "handler",
+                error=failure,
+            )
         return approval_response(request, decision)
 
     async def _user_input(self, params: dict[str, Any]) -> dict[str, Any]:
         request = user_input_request_from(params)
+        extra = log_extra(request.thread_id, request.turn_id, USER_INPUT_REQUEST)
         handler = self.user_input_handler(request.thread_id, request.turn_id)
+        span = None
+        if self._telemetry is not None and self._telemetry.tracing:
+            span = self._telemetry.user_input_span(
+                request.thread_id, request.turn_id, request.item_id, len(request.questions)
+            )
         if handler is None:
-            logger.info("answering no user input for thread %s: no handler", request.thread_id)
+            logger.info(
+                "answering no user input for thread %s: no handler",
+                request.thread_id,
+                extra=extra,
+            )
+            if span is not None:
+                span.finish(decided_by="default", answered=0)
             return user_input_response(None)
         try:
-            return user_input_response(await call_handler(handler, request))
-        except Exception:
-            logger.exception("on_user_input handler failed; answering no input")
+            if span is None:
+                response = user_input_response(await call_handler(handler, request))
+            else:
+                with span.current():
+                    response = user_input_response(await call_handler(handler, request))
+        except Exception as exc:
+            logger.exception("on_user_input handler failed; answering no input", extra=extra)
+            if span is not None:
+                span.finish(decided_by="default", answered=0, error=exc)
             return user_input_response(None)
+        except BaseException as exc:
+            if span is not None:
+                span.finish(decided_by="handler", error=exc)
+            raise
+        if span is not None:
+            span.finish(decided_by="handler", answered=len(response["answers"]))
+        return response
+
+
+def _decision_label(response: Mapping[str, Any]) -> str:
+    """What a handler's raw wire answer decided, for a span (``custom`` if unclear)."""
+    wire = response.get("decision")
+    if isinstance(wire, str):
+        return str(getattr(wire, "value", wire))
+    if isinstance(wire, Mapping) and len(wire) == 1:
+        return str(next(iter(wire)))
+    return "custom"
 
 
 # ----------------------------------------------------------------------- client helpers

@@ -1,11 +1,11 @@
 """The narrow view of a client that threads and turns work through.
 
-:class:`~openai_codex.AsyncThread` and :class:`~openai_codex.AsyncTurnHandle` need four
+:class:`~openai_codex.AsyncThread` and :class:`~openai_codex.AsyncTurnHandle` need five
 things from the client that made them: its configuration, a way to send requests, the
-live connection (for its router), and the dispatcher that answers server requests. They
-get them through :class:`Session`, which :class:`~openai_codex.AsyncCodex` implements; so
-the thread layer never imports the client module, and the client imports the thread layer,
-never the other way round.
+live connection (for its router), the dispatcher that answers server requests, and its
+telemetry (usage accounting, spans). They get them through :class:`Session`, which
+:class:`~openai_codex.AsyncCodex` implements; so the thread layer never imports the client
+module, and the client imports the thread layer, never the other way round.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ._config import CodexConfig
     from ._connection import Connection
     from ._server_requests import ServerRequestDispatcher
+    from ._telemetry import Telemetry
 
 __all__ = ["Session"]
 
@@ -30,6 +31,10 @@ class Session(Protocol):
     @property
     def server_requests(self) -> ServerRequestDispatcher:
         """Answers the server's requests (tools, approvals, user input) per thread."""
+
+    @property
+    def telemetry(self) -> Telemetry:
+        """Token usage accounting and tracing of the client."""
 
     async def connection(self) -> Connection:
         """The live connection (started on first use)."""

@@ -14,6 +14,7 @@ the app-server.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,13 +28,16 @@ __all__ = [
     "CodexError",
     "CodexRuntimeNotFoundError",
     "CodexTimeoutError",
+    "TurnTimeoutError",
     "TransportClosedError",
+    "CodexAuthError",
     "ProtocolError",
     "JsonRpcError",
     "CodexRpcError",
     "ParseError",
     "InvalidRequestError",
     "MethodNotFoundError",
+    "UnknownMethodError",
     "InvalidParamsError",
     "InternalRpcError",
     "ServerBusyError",
@@ -84,12 +88,34 @@ class CodexTimeoutError(CodexError, TimeoutError):
     """A wait ran out of time (a request, a turn, a login)."""
 
 
+class TurnTimeoutError(CodexTimeoutError):
+    """A turn ran past its ``timeout`` or went ``idle_timeout`` seconds without an event.
+
+    The SDK interrupted the turn and waited (a bounded time) for it to end before raising;
+    the thread stays usable.
+
+    Attributes:
+        result: the partial :class:`~openai_codex.TurnResult` (items so far; ``status`` is
+            ``interrupted`` once the server confirmed the interruption).
+        limit: which limit ran out: ``"timeout"`` or ``"idle_timeout"``.
+        seconds: that limit's value.
+    """
+
+    def __init__(self, message: str, *, result: Any = None, limit: str, seconds: float) -> None:
+        self.result = result
+        self.limit = limit
+        self.seconds = seconds
+        super().__init__(message)
+
+
 class TransportClosedError(CodexError):
     """The connection to the app-server is gone (the process exited or the pipe broke).
 
     Attributes:
         exit_code: the server process's exit status, when known.
         stderr_tail: the last lines the server wrote on stderr.
+        result: for a turn that was running, its partial
+            :class:`~openai_codex.TurnResult`; else ``None``.
     """
 
     def __init__(
@@ -98,15 +124,51 @@ class TransportClosedError(CodexError):
         *,
         exit_code: int | None = None,
         stderr_tail: Sequence[str] = (),
+        result: Any = None,
     ) -> None:
         self.exit_code = exit_code
         self.stderr_tail: tuple[str, ...] = tuple(stderr_tail)
+        self.result = result
         text = message
         if exit_code is not None:
             text += f" (exit code {exit_code})"
         if self.stderr_tail:
             text += "\nlast stderr lines:\n  " + "\n  ".join(self.stderr_tail)
         super().__init__(text)
+
+    def with_result(self, result: Any) -> TransportClosedError:
+        """A copy of this error that carries a turn's partial result (chained to this one)."""
+        duplicate = copy.copy(self)
+        duplicate.result = result
+        duplicate.__cause__ = self
+        duplicate.__traceback__ = None
+        return duplicate
+
+
+class CodexAuthError(TransportClosedError):
+    """The app-server refused the connection's credentials (its WebSocket capability token).
+
+    Raised when a WebSocket app-server answers the upgrade request with HTTP 401 or 403:
+    ``CodexConfig.auth_token`` is missing or wrong. Retrying with the same token cannot
+    help. The message names the status and the server's reason (for example ``HTTP 401
+    Unauthorized: invalid websocket bearer token``), never the token.
+
+    Attributes:
+        status_code: the HTTP status of the refusal.
+        reason: the server's explanation (the response body), possibly empty.
+    """
+
+    def __init__(self, message: str, *, status_code: int, reason: str = "") -> None:
+        self.status_code = status_code
+        self.reason = reason
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_auth, (self.args[0], self.status_code, self.reason))
+
+
+def _rebuild_auth(message: str, status_code: int, reason: str) -> CodexAuthError:
+    return CodexAuthError(message, status_code=status_code, reason=reason)
 
 
 class ProtocolError(CodexError):
@@ -154,6 +216,18 @@ class MethodNotFoundError(CodexRpcError):
     which is mapped here too (``code`` keeps what the server sent, ``data`` its full message
     with the list of known methods).
     """
+
+
+class UnknownMethodError(MethodNotFoundError, InvalidRequestError):
+    """The app-server's answer to a method it does not know (-32600 "unknown variant").
+
+    Both a :class:`MethodNotFoundError` (what it means) and an :class:`InvalidRequestError`
+    (its code, which is what the official SDK raises for it). ``message`` is the server's
+    message; ``data`` holds it split (``serverMessage``, ``expected``: the known methods).
+    """
+
+    def __str__(self) -> str:
+        return f"unknown method `{self.method}` (code {self.code}; known methods in .data)"
 
 
 class InvalidParamsError(CodexRpcError):
@@ -204,9 +278,9 @@ def error_from_rpc(
     if code == INVALID_REQUEST and method is not None and _is_unknown_method(message, method):
         # Keep the server's list of known methods in ``data``, not in the message.
         known = message.split("expected one of", 1)[-1].strip()
-        return MethodNotFoundError(
+        return UnknownMethodError(
             code,
-            f"unknown method `{method}` (the server's known methods are in .data)",
+            message,
             data if data is not None else {"serverMessage": message, "expected": known},
             method,
         )

@@ -22,7 +22,7 @@ import pytest
 
 pytestmark = pytest.mark.timeout(120)
 
-COMMANDS = ["demo", "login", "account", "logout", "models", "run", "chat"]
+COMMANDS = ["demo", "login", "account", "logout", "models", "run", "chat", "review"]
 FAKE_KEY = "sk-cli-test-0123456789abcdef"
 
 
@@ -350,3 +350,43 @@ def test_spinner_is_drawn_on_a_terminal_stderr() -> None:
     assert proc.returncode == 1
     assert b"\r| waiting for you to sign in (Ctrl-C cancels)" in drawn
     assert drawn.endswith(b"codex-sdk: error: no sign-in within 1 s; login canceled\r\n")
+
+
+# -------------------------------------------------------------------------------- review
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-c", "user.email=dev@example.com", "-c", "user.name=Dev"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)
+    (repo / "app.py").write_text("x = 1\n")
+    subprocess.run([*git, "add", "."], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "one"], cwd=repo, check=True)
+    (repo / "app.py").write_text("x = 1 / 0\n")
+    return repo
+
+
+def test_review_prints_the_review_of_the_uncommitted_changes(git_repo: Path) -> None:
+    proc = cli("--offline", "review", "--cwd", str(git_repo))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Review comment:" in proc.stdout
+    assert "[P2] (offline):1 (offline mock) a finding" in proc.stdout
+    assert "verdict: patch is correct" in proc.stdout
+
+
+def test_review_takes_a_base_branch_a_commit_or_instructions(git_repo: Path) -> None:
+    for args in (["--base", "main"], ["--commit", "HEAD"], ["--instructions", "be strict"]):
+        proc = cli("--offline", "review", "--cwd", str(git_repo), *args, "--json")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        data = json.loads(proc.stdout)
+        assert data["findings"][0]["title"] == "(offline mock) a finding"
+        assert data["turn"]["status"] == "completed"
+    proc = cli("--offline", "review", "--base", "main", "--commit", "HEAD")
+    assert_one_line_error(proc, 2, "not allowed with argument")
+
+
+def test_a_failed_review_exits_1(git_repo: Path) -> None:
+    proc = cli("--offline", "review", "--cwd", str(git_repo), OPENAI_CODEX_CLI_OFFLINE_REPLY="fail")
+    assert_one_line_error(proc, 1, "the review failed")

@@ -16,6 +16,7 @@ from openai_codex import (
     Codex,
     CodexConfig,
     CodexRuntimeNotFoundError,
+    InvalidRequestError,
     MethodNotFoundError,
     ProtocolError,
     TransportClosedError,
@@ -80,7 +81,8 @@ def test_an_unknown_method_raises_method_not_found(codex: Codex) -> None:
     with pytest.raises(MethodNotFoundError) as info:
         codex.request("no/such/method", {})
     assert info.value.method == "no/such/method"
-    assert info.value.message.startswith("unknown method `no/such/method`")
+    assert str(info.value).startswith("unknown method `no/such/method`")
+    assert isinstance(info.value, InvalidRequestError)  # as the official SDK classifies it
     assert "thread/start" in info.value.data["serverMessage"]
     assert len(str(info.value)) < 200
 
@@ -106,7 +108,9 @@ def test_eight_threads_share_one_client(codex: Codex) -> None:
 
 
 def test_a_killed_server_fails_every_pending_waiter_within_a_second() -> None:
-    codex = Codex(fake_server_config("silent"))
+    # auto_restart=False: the last call must see the dead server (a restart would launch
+    # another silent fake server, which never answers).
+    codex = Codex(fake_server_config("silent", auto_restart=False))
     errors: list[BaseException] = []
     finished: list[float] = []
 

@@ -128,6 +128,8 @@ EXPECTED: dict[str, list[str]] = {
         "   partial result: status=failed",
         "3. MethodNotFoundError for 'example/noSuchMethod'",
         "4. TransportClosedError: ",
+        "   partial result of the turn: ",
+        "   next call: Still here. (new server: True)",
     ],
     "11_cli_mini_app": [
         "codex> echo: hello there",
@@ -152,6 +154,29 @@ EXPECTED: dict[str, list[str]] = {
         "steer: turn completed with 2 user messages",
         "  answer: 1, 2, 3. Stopping at 3 as you asked.",
         "interrupt: turn interrupted",
+    ],
+    "18_thread_goals": [
+        "continuation 3 started",
+        "  goal: complete",
+        "goal complete after 3 turn(s): The notes are tidy.",
+    ],
+    "19_code_review": [
+        "Review comment:",
+        "[P1] Division by zero when b is 0 (calc.py:2)",
+        "verdict: patch is incorrect",
+    ],
+    "20_batch": [
+        "ls     completed echo: In one sentence, what does `ls -la` print?",
+        "du     completed echo: In one sentence, what does `du -sh` report?",
+        "5 tasks, 1 retried attempt(s), 75 tokens",
+        "results file: 5 lines, ids ['chmod', 'du', 'grep', 'ls', 'tar']",
+        "second run: 5 results from the file, same threads: True",
+    ],
+    "21_websocket": [
+        "app-server: ws://127.0.0.1:",
+        "connected: codex_python_sdk/0.163.0, pid=None",
+        "client: echo: ",
+        "wrong token: refused with HTTP 401 (invalid websocket bearer token)",
     ],
 }
 

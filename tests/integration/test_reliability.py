@@ -185,6 +185,32 @@ def test_steering_a_finished_turn_still_fails_at_once(harness: CodexHarness) -> 
         assert time.monotonic() - started < 5  # no retrying once the turn is over
 
 
+def test_interrupting_an_interrupted_turn_again_answers_at_once(harness: CodexHarness) -> None:
+    # The runtime never answers a second turn/interrupt of an interrupted turn: the SDK must
+    # not wait for that answer (Ctrl-C in `codex-sdk run` interrupts twice).
+    async def main() -> None:
+        async with AsyncCodex(harness.config()) as codex:
+            thread = await codex.thread_start()
+            held = harness.model.enqueue(Reply.text("never").held())
+            handle = await thread.turn("hold")
+            assert await asyncio.to_thread(held.wait_reached)
+            await handle.interrupt()
+            await asyncio.wait_for(handle.interrupt(), 5)
+            assert (await handle.run(timeout=30)).status == TurnStatus.interrupted
+
+    run(main())
+    with Codex(harness.config()) as codex:
+        thread = codex.thread_start()
+        held = harness.model.enqueue(Reply.text("never").held())
+        handle = thread.turn("hold")
+        assert held.wait_reached()
+        handle.interrupt()
+        started = time.monotonic()
+        handle.interrupt()
+        assert time.monotonic() - started < 5
+        assert handle.run(timeout=30).status == TurnStatus.interrupted
+
+
 # ------------------------------------------------------------- restart and thread resume
 
 
@@ -266,12 +292,11 @@ def test_without_auto_restart_a_dead_server_stays_dead(harness: CodexHarness) ->
 
 
 def test_login_state_survives_a_restart() -> None:
-    with CodexHarness(requires_openai_auth=True) as harness:
-        with Codex(harness.config()) as codex:
-            codex.login_api_key("sk-test-restart")
-            kill(codex.pid)
-            account = after_crash(codex.account).account
-            assert account is not None and account.type == "apiKey"
+    with CodexHarness(requires_openai_auth=True) as harness, Codex(harness.config()) as codex:
+        codex.login_api_key("sk-test-restart")
+        kill(codex.pid)
+        account = after_crash(codex.account).account
+        assert account is not None and account.type == "apiKey"
 
 
 # ------------------------------------------------------------------------ cancellation

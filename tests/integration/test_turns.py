@@ -440,8 +440,10 @@ def test_a_server_killed_mid_turn_ends_the_stream_within_a_second(
     assert any(e.method == "turn/started" for e in seen)
     with pytest.raises(TransportClosedError):
         handle.run()
-    with pytest.raises(TransportClosedError):
-        thread.run("after death")
+    # auto_restart (the default): the next call starts a new server and resumes the thread
+    harness.model.enqueue(Reply.text("back"))
+    assert thread.run("after death").final_response == "back"
+    assert codex.pid not in (None, pid)
 
 
 def test_async_server_killed_mid_turn_ends_the_stream_within_a_second(

@@ -29,8 +29,12 @@ with Codex(config=CodexConfig(env=ENV, cwd=CWD)) as codex:
     print("run with options:", done.status, done.final_response)
     second = codex.thread_start(sandbox=Sandbox.full_access)
     second.run("Two")
-    page = codex.thread_list(limit=10, sort_key=ThreadSortKey.created_at,
-                             sort_direction=SortDirection.desc, archived=False)
+    page = codex.thread_list(
+        limit=10,
+        sort_key=ThreadSortKey.created_at,
+        sort_direction=SortDirection.desc,
+        archived=False,
+    )
     print("listed:", len(page.data), type(page).__name__)
     resumed = codex.thread_resume(first.id, include_turns=True, approval_mode=ApprovalMode.deny_all)
     print("resumed:", type(resumed).__name__, resumed.id == first.id)

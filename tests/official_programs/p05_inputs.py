@@ -11,7 +11,9 @@ with Codex(config=CodexConfig(env=ENV, cwd=CWD)) as codex:
     print("user content:", [c.root.text for c in result.items[0].root.content])
     external = thread.run(ExternalMessage("inbox", "Untrusted mail body"))
     print(external)
-    print("external:", [(item.root.type, getattr(item.root, "name", None)) for item in external.items])
+    print(
+        "external:", [(item.root.type, getattr(item.root, "name", None)) for item in external.items]
+    )
     parts = thread.run(
         ExternalMessage("web", [{"type": "input_text", "text": "page text"}], namespace="browser")
     )

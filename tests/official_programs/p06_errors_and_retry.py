@@ -14,11 +14,24 @@ from openai_codex import (
 )
 from openai_codex.errors import map_jsonrpc_error
 
-for code, message in [(-32700, "p"), (-32600, "bad"), (-32601, "nf"), (-32602, "ip"),
-                      (-32603, "int"), (-32000, "too many failed attempts"), (-1, "x")]:
+for code, message in [
+    (-32700, "p"),
+    (-32600, "bad"),
+    (-32601, "nf"),
+    (-32602, "ip"),
+    (-32603, "int"),
+    (-32000, "too many failed attempts"),
+    (-1, "x"),
+]:
     error = map_jsonrpc_error(code, message)
-    print(code, type(error).__name__, error.code, error.message, isinstance(error, CodexRpcError),
-          is_retryable_error(error))
+    print(
+        code,
+        type(error).__name__,
+        error.code,
+        error.message,
+        isinstance(error, CodexRpcError),
+        is_retryable_error(error),
+    )
 busy = map_jsonrpc_error(-32000, "busy", {"codex_error_info": "server_overloaded"})
 print("busy:", type(busy).__name__, is_retryable_error(busy))
 
@@ -38,5 +51,10 @@ with Codex(config=CodexConfig(env=ENV, cwd=CWD)) as codex:
     try:
         codex.thread_resume("00000000-0000-0000-0000-000000000000")
     except CodexRpcError as exc:
-        print("resume unknown:", type(exc).__name__, exc.code, isinstance(exc, JsonRpcError),
-              isinstance(exc, InvalidRequestError))
+        print(
+            "resume unknown:",
+            type(exc).__name__,
+            exc.code,
+            isinstance(exc, JsonRpcError),
+            isinstance(exc, InvalidRequestError),
+        )

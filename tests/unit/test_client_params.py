@@ -47,7 +47,9 @@ class Recording(AsyncCodex):
         super().__init__()
         self.sent: list[tuple[str, Any]] = []
 
-    async def request(self, method: str, params: Any = None, *, timeout: float | None = None) -> Any:
+    async def request(
+        self, method: str, params: Any = None, *, timeout: float | None = None
+    ) -> Any:
         self.sent.append((method, params))
         if method in ("thread/start", "thread/resume", "thread/fork", "thread/unarchive"):
             return {"thread": THREAD}

@@ -51,8 +51,11 @@ def test_the_servers_unknown_variant_answer_is_method_not_found() -> None:
         -32600, "Invalid request: unknown variant `x/y`, expected one of `a`", None, "x/y"
     )
     assert isinstance(err, MethodNotFoundError)
+    # ...and an InvalidRequestError with the server's message, as the official SDK has it.
+    assert isinstance(err, InvalidRequestError)
     assert err.code == -32600
-    assert err.message == "unknown method `x/y` (the server's known methods are in .data)"
+    assert err.message.startswith("Invalid request: unknown variant `x/y`")
+    assert str(err) == "unknown method `x/y` (code -32600; known methods in .data)"
     assert err.data["serverMessage"].startswith("Invalid request")
     other = error_from_rpc(-32600, "thread not found: abc", None, "turn/start")
     assert type(other) is InvalidRequestError

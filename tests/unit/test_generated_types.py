@@ -69,9 +69,11 @@ TOKEN_USAGE_UPDATED = {
 
 
 def generated_members() -> dict[str, Any]:
+    # ``models`` imports its classes on first access: list them by ``__all__``.
+    members = {name: getattr(models, name) for name in models.__all__}
     return {
         name: obj
-        for name, obj in vars(models).items()
+        for name, obj in members.items()
         if inspect.isclass(obj) and obj.__module__ == models.__name__
     }
 
@@ -389,8 +391,8 @@ class TestMethodTables:
 
 class TestGeneratedPackage:
     def test_every_generated_file_opens_with_the_do_not_edit_header(self) -> None:
-        files = sorted(GENERATED_DIR.glob("*.py"))
-        assert {f.name for f in files} >= {"__init__.py", "models.py", "_methods.py"}
+        files = sorted(GENERATED_DIR.rglob("*.py"))
+        assert {f.name for f in files} >= {"__init__.py", "models.py", "_methods.py", "rpc.py"}
         assert [f.name for f in files if not f.read_text(encoding="utf-8").startswith(HEADER)] == []
 
     def test_every_model_and_union_builds_its_validator(self) -> None:
@@ -417,6 +419,7 @@ class TestGeneratedPackage:
             "JsonValue",
             "Notification",
             "ServerInfo",
+            "TokenUsage",
             "UnknownNotification",
             "UrlUserInput",
         }

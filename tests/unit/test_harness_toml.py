@@ -95,7 +95,7 @@ def test_the_harness_config_toml_routes_to_the_mock_model() -> None:
         assert config["model_provider"] == "mock_provider"
         assert config["approval_policy"] == "on-request"
         assert config["sandbox_mode"] == "workspace-write"
-        assert config["features"] == {"plugins": False, "x": True}
+        assert config["features"] == {"plugins": False, "shell_snapshot": False, "x": True}
         assert config["chatgpt_base_url"].startswith("http://127.0.0.1:")
         assert config['odd "key"'] == "v\n"
         assert config["model_catalog_json"] == str(h.catalog_path)

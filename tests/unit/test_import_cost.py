@@ -1,4 +1,5 @@
-"""``import openai_codex`` stays cheap: pydantic and the generated models load on first use."""
+"""``import openai_codex`` stays cheap: pydantic and the generated models load on first use,
+and then only the models a call needs."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import textwrap
 HEAVY = ("pydantic", "pydantic_core", "openai_codex._generated")
 
 
-def run_python(code: str) -> None:
+def run_python(code: str, timeout: float = 60) -> None:
     proc = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -75,5 +76,47 @@ def test_json_results_load_pydantic_core_on_demand() -> None:
 
         assert "pydantic_core" not in sys.modules
         assert to_content_items({"k": [1, 2]}) == [{"type": "inputText", "text": '{"k": [1, 2]}'}]
+        """
+    )
+
+
+def test_a_first_thread_start_imports_only_the_models_it_needs() -> None:
+    # The generated models are split into modules by the requests that use them; the
+    # aggregate (openai_codex._generated.models) imports a class's module on first access.
+    run_python(
+        """
+        import sys
+
+        from openai_codex import Codex
+        from openai_codex.testing import CodexHarness
+
+        with CodexHarness() as harness, Codex(harness.config()) as codex:
+            codex.thread_start()
+            from openai_codex._generated import models
+
+            prefix = "openai_codex._generated._models."
+            loaded = [m[len(prefix):] for m in sys.modules if m.startswith(prefix)]
+            classes = sum(len(models._CONTENTS[m]) for m in loaded)
+            assert 0 < classes < len(models.__all__) / 5, (classes, len(models.__all__))
+            assert "ThreadStartParams" in vars(models) and "Thread" in vars(models)
+            for whole in ("notifications", "rpc", "_models.client_request"):
+                assert "openai_codex._generated." + whole not in sys.modules, whole
+        """,
+        timeout=110,  # a real app-server, on a machine that may be busy
+    )
+
+
+def test_a_notification_payload_imports_only_its_own_models() -> None:
+    run_python(
+        """
+        import sys
+
+        from openai_codex import Notification
+
+        delta = {"threadId": "t", "turnId": "u", "itemId": "i", "delta": "hi"}
+        assert Notification("item/agentMessage/delta", delta).payload.delta == "hi"
+        prefix = "openai_codex._generated._models."
+        loaded = sorted(m[len(prefix):] for m in sys.modules if m.startswith(prefix))
+        assert loaded == ["agent_message_delta_notification"], loaded
         """
     )

@@ -12,6 +12,8 @@ import signal
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .._logs import ServerLogForwarder
+from .._redact import scrub_text
 from ..errors import TransportClosedError
 
 __all__ = ["StdioTransport"]
@@ -27,7 +29,7 @@ _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 class _ChildProtocol(asyncio.SubprocessProtocol):
     """asyncio callbacks of the child's pipes, forwarded to the transport."""
 
-    def __init__(self) -> None:
+    def __init__(self, server_logs: ServerLogForwarder | None = None) -> None:
         self.on_data: Callable[[bytes], None] | None = None
         self.on_eof: Callable[[], None] | None = None
         self.early: list[bytes] = []  # stdout data before start() (normally none)
@@ -38,6 +40,7 @@ class _ChildProtocol(asyncio.SubprocessProtocol):
         self._stderr_partial = b""
         self._drain: asyncio.Future[None] | None = None
         self.paused = False
+        self.server_logs = server_logs
 
     # stdout / stderr ----------------------------------------------------------------
 
@@ -59,6 +62,8 @@ class _ChildProtocol(asyncio.SubprocessProtocol):
             if self._stderr_partial:
                 self._stderr_line(self._stderr_partial)
                 self._stderr_partial = b""
+            if self.server_logs is not None:
+                self.server_logs.flush()
             if not self.stderr_done.done():
                 self.stderr_done.set_result(None)
         elif fd == 0:
@@ -85,9 +90,14 @@ class _ChildProtocol(asyncio.SubprocessProtocol):
             return
         if len(line) > 2000:
             line = line[:2000] + "..."
-        self.stderr_tail.append(line)
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("codex app-server: %s", line)
+        if self.server_logs is not None:
+            self.stderr_tail.append(scrub_text(line))
+            self.server_logs.forward(line)  # scrubs with the secrets the client knows
+        else:
+            line = scrub_text(line)  # the tail is quoted in errors: no secret in it either
+            self.stderr_tail.append(line)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("codex app-server: %s", line)
 
     # stdin flow control ------------------------------------------------------------
 
@@ -116,7 +126,9 @@ class StdioTransport:
 
     stdout chunks go straight to the connection's callback; stderr is split into lines
     continuously (a server that floods stderr never blocks) and sent to the
-    ``openai_codex`` logger at DEBUG level; the last lines are kept for error messages.
+    ``openai_codex`` logger at DEBUG level, or, given ``server_logs``, to that forwarder
+    (the ``openai_codex.server`` logger at the server's levels, rate-limited); the last
+    lines are kept for error messages.
     """
 
     def __init__(
@@ -140,11 +152,12 @@ class StdioTransport:
         env: dict[str, str],
         cwd: str | None,
         shutdown_timeout: float = 2.0,
+        server_logs: ServerLogForwarder | None = None,
     ) -> StdioTransport:
         """Start the process; raises ``OSError`` if it cannot be executed."""
         loop = asyncio.get_running_loop()
         transport, protocol = await loop.subprocess_exec(
-            _ChildProtocol,
+            lambda: _ChildProtocol(server_logs),
             *argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,

@@ -1,9 +1,10 @@
 """The ``codex-sdk`` command line (also ``python -m openai_codex``).
 
-Commands: ``demo``, ``login``, ``account``, ``logout``, ``models``, ``run``, ``chat``; see
-``codex-sdk --help``. Each command lives in a small module of this package and registers
-its parser through ``add_parsers``. Global options (``--codex-bin``, ``--cwd``,
-``-c key=value``, ``--offline``) are accepted before or after the command name.
+Commands: ``demo``, ``login``, ``account``, ``logout``, ``models``, ``run``, ``chat``,
+``review``, ``serve``, ``batch``; see ``codex-sdk --help``. Each command lives in a small
+module of this package and registers its parser through ``add_parsers``. Global options
+(``--codex-bin``, ``--cwd``, ``-c key=value``, ``--offline``) are accepted before or after
+the command name.
 
 Exit statuses: 0 success, 1 failure (a failed turn or login, a Codex error), 2 usage
 error, 130 interrupted by Ctrl-C. Every failure is one ``codex-sdk: error: ...`` line on
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import CodexError, TransportClosedError, __version__
-from . import _auth, _demo, _models, _turns
+from . import _auth, _batch, _demo, _models, _review, _serve, _turns
 from ._common import add_global_options
 from ._errors import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, CliError
 
@@ -62,6 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     _auth.add_parsers(sub, parents)
     _models.add_parsers(sub, parents)
     _turns.add_parsers(sub, parents)
+    _review.add_parsers(sub, parents)
+    _serve.add_parsers(sub, parents)
+    _batch.add_parsers(sub, parents)
     return parser
 
 

@@ -74,6 +74,36 @@ class OfflineKit:
         chunks = [word + " " for word in words[:-1]] + [words[-1]]
         self.harness.model.enqueue(Reply.text([c for c in chunks if c] or [text], delay=0.01))
 
+    def script_review(self) -> None:
+        """Queue the reviewer's answer: one finding on the first changed file (see
+        ``REPLY_ENV``: ``fail`` fails the review turn, other text replaces the verdict)."""
+        import json
+
+        from ..testing import Reply
+
+        scripted = os.environ.get(REPLY_ENV, "")
+        if scripted.strip().lower() == _FAIL:
+            self.harness.model.enqueue(Reply.failure("scripted failure of the offline mock"))
+            return
+        verdict = {
+            "findings": [
+                {
+                    "title": "(offline mock) a finding",
+                    "body": "The offline reviewer flags the first line of the change.",
+                    "confidence_score": 0.5,
+                    "priority": 2,
+                    "code_location": {
+                        "absolute_file_path": "(offline)",
+                        "line_range": {"start": 1, "end": 1},
+                    },
+                }
+            ],
+            "overall_correctness": "patch is correct",
+            "overall_explanation": scripted or "(offline mock) reviewed without a model",
+            "overall_confidence_score": 0.5,
+        }
+        self.harness.model.enqueue(Reply.text(json.dumps(verdict)))
+
     def play_browser(self, auth_url: str) -> threading.Thread:
         """Complete a browser login in the background, as the user's browser would."""
 

@@ -69,7 +69,10 @@ class CodexHarness:
             the fallback metadata (``exec_command``...); only the base instructions are
             shorter. ``False`` leaves the app-server on its fallback metadata.
 
-    The directories live under ``~/.cache/openai-codex-testing/`` and are removed on exit.
+    The app-server runs with ``features.plugins`` and ``features.shell_snapshot`` off
+    (no downloads, no login shell at each thread start); ``extra_config={"features": ...}``
+    turns them back on. The directories live under ``~/.cache/openai-codex-testing/`` and
+    are removed on exit.
     """
 
     def __init__(
@@ -193,7 +196,10 @@ class CodexHarness:
         # plugins) go to a closed local port unless a MockIssuer overrides the URL, and the
         # curated-plugin sync (git/GitHub/ChatGPT downloads at start-up) is switched off.
         values["chatgpt_base_url"] = OFFLINE_CHATGPT_BASE_URL
-        features: dict[str, object] = {"plugins": False}
+        # No shell snapshot: it runs the user's login shell (``bash -lc``, sourcing their
+        # profile) at every thread start, which costs 0.3-0.6 s of CPU per thread and makes
+        # tests depend on whatever the profile does.
+        features: dict[str, object] = {"plugins": False, "shell_snapshot": False}
         extra_features = self._extra_config.get("features")
         if isinstance(extra_features, Mapping):
             features.update(extra_features)

@@ -28,7 +28,7 @@ from ._inputs import Input, normalize_input
 from ._notifications import Notification, turn_id_of
 from ._results import TurnResult, final_response
 from ._sinks import END, AsyncSink, Sink, ThreadSink
-from ._thread import AsyncThread, AsyncTurnHandle
+from ._thread import AsyncThread, AsyncTurnHandle, next_before, turn_clock
 from ._thread_sync import TurnHandle
 from .errors import (
     CodexError,
@@ -342,8 +342,6 @@ class AsyncGoalHandle(_GoalRun, AsyncTurnHandle):
         when a limit runs out the goal is paused, its turn interrupted, and
         :class:`~openai_codex.TurnTimeoutError` raised. Cancelling the task pauses the goal.
         """
-        from ._thread import turn_clock
-
         sink: AsyncSink[Notification] = self._sink
         clock = turn_clock(self._goal_thread._session.config, timeout, idle_timeout)
         collector = self._goal_run
@@ -353,18 +351,11 @@ class AsyncGoalHandle(_GoalRun, AsyncTurnHandle):
                 if self._accept_early(note, include_thread_events):
                     yield note
             while not collector.done:
-                item = sink.get_nowait()
+                item = await next_before(sink, clock, self._expire)
                 if item is None:
-                    try:
-                        got = await sink.get(timeout=clock.remaining())
-                    except CodexTimeoutError:
-                        await self._expire(clock)
-                        continue
-                    if got is END:
-                        return
-                    item = got  # type: ignore[assignment]
-                if self._accept(item, clock, include_thread_events):  # type: ignore[arg-type]
-                    yield item  # type: ignore[misc]
+                    return
+                if self._accept(item, clock, include_thread_events):
+                    yield item
         except TransportClosedError as exc:
             raise exc.with_result(collector.result()) from exc
         except asyncio.CancelledError:
@@ -475,8 +466,6 @@ class GoalHandle(_GoalRun, TurnHandle):
     ) -> Iterator[Notification]:
         """Yield every continuation's notifications until the goal run ends (see
         :meth:`AsyncGoalHandle.stream`); Ctrl-C pauses the goal before it propagates."""
-        from ._thread import turn_clock
-
         sink: ThreadSink[Notification] = self._sink
         clock = turn_clock(self._goal_thread._session.config, timeout, idle_timeout)
         collector = self._goal_run

@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ._deadline import TurnClock
@@ -122,6 +122,29 @@ def turn_clock(config: Any, timeout: float | None, idle_timeout: float | None) -
         timeout if timeout is not None else config.turn_timeout,
         idle_timeout if idle_timeout is not None else config.turn_idle_timeout,
     )
+
+
+async def next_before(
+    sink: AsyncSink[Notification],
+    clock: TurnClock,
+    expire: Callable[[TurnClock], Awaitable[None]],
+) -> Notification | None:
+    """The next notification of a turn's sink, or ``None`` once the sink has ended.
+
+    When the clock's limit runs out, ``expire(clock)`` runs: it raises (the turn timed
+    out) or returns to wait again (it woke a hair early).
+    """
+    item = sink.get_nowait()
+    while item is None:
+        try:
+            got = await sink.get(timeout=clock.remaining())
+        except CodexTimeoutError:
+            await expire(clock)
+            continue
+        if got is END:
+            return None
+        item = got  # type: ignore[assignment]
+    return item
 
 
 class AsyncThread:
@@ -602,20 +625,13 @@ class AsyncTurnHandle:
         clock = turn_clock(self._thread._session.config, timeout, idle_timeout)
         try:
             while not collector.done:
-                item = sink.get_nowait()
+                item = await next_before(sink, clock, self._expire)
                 if item is None:
-                    try:
-                        got = await sink.get(timeout=clock.remaining())
-                    except CodexTimeoutError:
-                        await self._expire(clock)
-                        continue
-                    if got is END:
-                        return
-                    item = got  # type: ignore[assignment]
+                    return
                 clock.tick()
-                collector.feed(item)  # type: ignore[arg-type]
-                if include_thread_events or item.turn_id is not None:  # type: ignore[union-attr]
-                    yield item  # type: ignore[misc]
+                collector.feed(item)
+                if include_thread_events or item.turn_id is not None:
+                    yield item
         except TransportClosedError as exc:
             raise exc.with_result(collector.result()) from exc
         except asyncio.CancelledError:

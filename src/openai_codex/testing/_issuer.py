@@ -15,6 +15,7 @@ import http.client
 import json
 import secrets
 import string
+import sys
 import threading
 import time
 import uuid
@@ -148,6 +149,13 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, issuer: MockIssuer) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.issuer = issuer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up mid-answer is normal (a login canceled, a turn
+        interrupted): say nothing; anything else goes to stderr as usual."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

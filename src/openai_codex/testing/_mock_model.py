@@ -18,6 +18,7 @@ import itertools
 import json
 import socket
 import socketserver
+import sys
 import threading
 import uuid
 import zlib
@@ -382,6 +383,13 @@ class _Server(ThreadingHTTPServer):
         self.threads: list[threading.Thread] = []
         self.stopping = threading.Event()
         super().__init__(("127.0.0.1", 0), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up mid-answer is normal (a login canceled, a turn
+        interrupted): say nothing; anything else goes to stderr as usual."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host name (getfqdn), which can stall offline.

@@ -42,6 +42,8 @@ class Codex(SyncAccountMixin):
     manager (``with Codex() as codex: ...``) or call :meth:`close`. Thread-safe.
     """
 
+    _async: AsyncCodex
+
     def __init__(self, config: CodexConfig | None = None) -> None:
         self._portal = LoopThread()
         self._async = AsyncCodex(config)

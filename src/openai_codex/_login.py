@@ -48,7 +48,6 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._client import AsyncCodex
     from ._config import CodexConfig
     from ._connection import Connection
     from ._generated.models import (
@@ -616,7 +615,7 @@ class SyncAccountMixin:
 
     if TYPE_CHECKING:
         _portal: LoopThread
-        _async: AsyncCodex
+        _async: AsyncAccountMixin  # the AsyncCodex the sync client drives
 
     def login_api_key(self, api_key: str) -> None:
         """Sign in with an OpenAI API key; done when this returns.

@@ -44,7 +44,7 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -71,11 +71,7 @@ from ._tools import Tool, ToolRegistry, _is_async_callable
 from .errors import METHOD_NOT_FOUND
 
 if TYPE_CHECKING:
-    from ._inputs import RunInput
-    from ._notifications import Notification
-    from ._sinks import Sink
     from ._telemetry import Telemetry
-    from ._thread import AsyncThread
 
 __all__ = [
     "ServerRequestDispatcher",
@@ -526,22 +522,22 @@ def apply_approval_default(options: dict[str, Any]) -> None:
 
 
 async def start_turn_with_handlers(
-    thread: AsyncThread,
+    thread_id: str,
     dispatcher: ServerRequestDispatcher,
-    input: RunInput,
     options: dict[str, Any],
-    sink: Sink[Notification],
+    start: Callable[[], Awaitable[str]],
     on_approval: ApprovalHandler | None,
     on_user_input: UserInputHandler | None,
 ) -> str:
-    """Start a turn whose requests go to the given handlers first; returns the turn id."""
+    """Start a turn (``start()`` sends its ``turn/start`` with ``options``) whose requests go
+    to the given handlers first; returns the turn id."""
     if on_approval is None and on_user_input is None:
-        return await thread._start_turn(input, options, sink)
+        return await start()
     if on_approval is not None:
         apply_approval_default(options)
-    scope = dispatcher.begin_turn(thread.id, on_approval, on_user_input)
+    scope = dispatcher.begin_turn(thread_id, on_approval, on_user_input)
     try:
-        turn_id = await thread._start_turn(input, options, sink)
+        turn_id = await start()
     except BaseException:
         dispatcher.end_turn(scope)
         raise

@@ -273,7 +273,12 @@ class AsyncThread:
         from ._server_requests import start_turn_with_handlers
 
         turn_id = await start_turn_with_handlers(
-            self, self._session.server_requests, input, options, sink, on_approval, on_user_input
+            self.id,
+            self._session.server_requests,
+            options,
+            lambda: self._start_turn(input, options, sink),
+            on_approval,
+            on_user_input,
         )
         return AsyncTurnHandle(self, turn_id, sink)
 

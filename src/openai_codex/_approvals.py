@@ -28,7 +28,6 @@ Wire facts (app-server 0.163.0):
 from __future__ import annotations
 
 import enum
-import shlex
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -301,11 +300,15 @@ def unwrap_shell(argv: list[str]) -> str:
     """The script of a ``<shell> -lc <script>`` command line, else the joined line."""
     if len(argv) == 3 and argv[0].rsplit("/", 1)[-1] in _SHELLS and argv[1] in _SHELL_FLAGS:
         return argv[2]
+    import shlex  # here: keeps `import openai_codex` cheap
+
     return shlex.join(argv)
 
 
 def _command_texts(command: object) -> tuple[str, str]:
     """``(command, command_line)`` of a request's command (a str or an argv list)."""
+    import shlex
+
     if isinstance(command, list):
         argv = [str(part) for part in command]
         return unwrap_shell(argv), shlex.join(argv)

@@ -62,6 +62,8 @@ class AsyncCodex(AsyncAccountMixin):
         self.config = config if config is not None else CodexConfig()
         self._connection: Connection | None = None
         self._transport: Transport | None = None
+        # The raw ``initialize`` answer; ``metadata`` builds its model on first access.
+        self._initialize_result: dict[str, Any] | None = None
         self._metadata: InitializeResponse | None = None
         self._start_lock: asyncio.Lock | None = None
         self._listener_tasks: set[asyncio.Task[None]] = set()
@@ -152,7 +154,7 @@ class AsyncCodex(AsyncAccountMixin):
     async def _launch(self) -> None:
         telemetry = self._telemetry
         telemetry.refresh()  # the application may have set a tracer provider since
-        span = telemetry.start_span(restart=self._metadata is not None)
+        span = telemetry.start_span(restart=self._initialize_result is not None)
         try:
             await self._open(telemetry)
         except BaseException as exc:
@@ -160,7 +162,7 @@ class AsyncCodex(AsyncAccountMixin):
                 span.failed(exc)
             raise
         if span is not None:
-            info = self._metadata.serverInfo if self._metadata is not None else None
+            info = self.metadata.serverInfo if self._initialize_result is not None else None
             span.succeeded(info.version if info is not None else None)
 
     async def _open(self, telemetry: Telemetry) -> None:
@@ -183,12 +185,12 @@ class AsyncCodex(AsyncAccountMixin):
             result = await handshake(connection, config)
         except BaseException:
             await connection.close()
-            if self._metadata is None:  # the first start: the client is unusable
+            if self._initialize_result is None:  # the first start: the client is unusable
                 await self.close()
             raise
-        from ._metadata import InitializeResponse
-
-        self._metadata = InitializeResponse.from_result(result)
+        # Kept raw: the model (and pydantic) load when ``metadata`` is first read.
+        self._initialize_result = result if isinstance(result, dict) else {}
+        self._metadata = None
 
     async def close(self) -> None:
         """Shut the server down (or disconnect from it) and end every stream and waiter.
@@ -216,9 +218,15 @@ class AsyncCodex(AsyncAccountMixin):
         ``metadata.platformFamily``, ``metadata.platformOs`` (and the snake_case
         ``user_agent``, ``codex_home``, ``platform_family``, ``platform_os``, ``raw``).
         """
-        if self._metadata is None:
-            raise CodexError("the client is not started; use `async with AsyncCodex()`")
-        return self._metadata
+        metadata = self._metadata
+        if metadata is None:
+            result = self._initialize_result
+            if result is None:
+                raise CodexError("the client is not started; use `async with AsyncCodex()`")
+            from ._metadata import InitializeResponse
+
+            metadata = self._metadata = InitializeResponse.from_result(result)
+        return metadata
 
     @property
     def rpc(self) -> AsyncRpc:
@@ -306,11 +314,11 @@ class AsyncCodex(AsyncAccountMixin):
         return AsyncThread(self, thread_id)
 
     async def _open_thread(self, method: str, params: dict[str, Any]) -> AsyncThread:
-        from ._generated.models import Thread as ThreadInfo
-
         result = await self.request(method, params)
-        info = ThreadInfo.model_validate(result["thread"])
-        return AsyncThread(self, info.id, info, resume_params=resume_params_of(params))
+        raw = result["thread"]
+        # ``thread.info`` is validated on first access (the ``Thread`` model pulls in a
+        # large graph of models, which a cold start should not pay for unless it is used).
+        return AsyncThread(self, raw["id"], raw_info=raw, resume_params=resume_params_of(params))
 
     async def thread_start(
         self,

@@ -305,10 +305,13 @@ def build_params(
         TypeError: an option the params model does not have.
         pydantic.ValidationError: a value of the wrong type.
     """
+    fields = _translate(options, turn=turn)
+    wire = _plain_params(model_name, {**fields, **fixed})
+    if wire is not None:  # nothing that needs the model: skip importing it
+        return wire
     from ._generated import models
 
     model = getattr(models, model_name)
-    fields = _translate(options, turn=turn)
     model_fields = model.model_fields
     unknown = [k for k in fields if k not in model_fields]
     if unknown:
@@ -316,6 +319,72 @@ def build_params(
     fields.update(fixed)
     model.model_validate(fields)
     return {model_fields[k].alias or k: _jsonable(v) for k, v in fields.items()}
+
+
+# The params fields whose valid values are known without the generated model, by model:
+# snake_case name -> (wire name, the valid constant values, or ``str`` for "any str").
+# Only the most common calls (``thread_start()`` / ``turn("text")`` with the defaults or a
+# few plain-string options) qualify; anything else is validated by the model, which costs
+# importing pydantic and building validators on a cold start. tests/unit/test_options.py
+# checks this table against the generated models.
+_STR = str
+_APPROVAL_POLICY = ("approvalPolicy", frozenset({"never", "on-request"}))
+_APPROVALS_REVIEWER = ("approvalsReviewer", frozenset({"auto_review", "user"}))
+_COMMON_PLAIN: dict[str, tuple[str, Any]] = {
+    "approval_policy": _APPROVAL_POLICY,
+    "approvals_reviewer": _APPROVALS_REVIEWER,
+    "cwd": ("cwd", _STR),
+    "model": ("model", _STR),
+    "service_tier": ("serviceTier", _STR),
+}
+PLAIN_FIELDS: dict[str, dict[str, tuple[str, Any]]] = {
+    "ThreadStartParams": {
+        **_COMMON_PLAIN,
+        "base_instructions": ("baseInstructions", _STR),
+        "developer_instructions": ("developerInstructions", _STR),
+        "model_provider": ("modelProvider", _STR),
+        "sandbox": ("sandbox", frozenset({"read-only", "workspace-write", "danger-full-access"})),
+        "service_name": ("serviceName", _STR),
+    },
+    "TurnStartParams": {
+        **_COMMON_PLAIN,
+        "thread_id": ("threadId", _STR),
+        "input": ("input", "text-items"),
+    },
+}
+
+
+def _is_text_item(item: Any) -> bool:
+    """``{"type": "text", "text": str}``, the item a plain string input becomes."""
+    return (
+        type(item) is dict
+        and len(item) == 2
+        and item.get("type") == "text"
+        and type(item.get("text")) is str
+    )
+
+
+def _plain_params(model_name: str, fields: dict[str, Any]) -> dict[str, Any] | None:
+    """The wire params if every field is one whose validity is known here, else ``None``."""
+    table = PLAIN_FIELDS.get(model_name)
+    if table is None:
+        return None
+    wire: dict[str, Any] = {}
+    for key, value in fields.items():
+        entry = table.get(key)
+        if entry is None:
+            return None
+        name, valid = entry
+        if valid is _STR:
+            if type(value) is not str:
+                return None
+        elif valid == "text-items":
+            if type(value) is not list or not value or not all(map(_is_text_item, value)):
+                return None
+        elif type(value) is not str or value not in valid:
+            return None
+        wire[name] = _jsonable(value)
+    return wire
 
 
 def _jsonable(value: Any) -> Any:

@@ -51,39 +51,57 @@ class TurnResult:
 
 
 class TurnCollector:
-    """Feeds on one turn's notifications and builds its :class:`TurnResult`."""
+    """Feeds on one turn's notifications and builds its :class:`TurnResult`.
 
-    __slots__ = ("_items", "_turn", "_usage", "done", "thread_id", "turn_id")
+    Only the notifications are kept while the turn runs; their typed payloads (the
+    generated models, and pydantic) are built by :meth:`result`, so a turn that is only
+    streamed never pays for them.
+    """
+
+    __slots__ = ("_item_notes", "_turn_note", "_usage_notes", "done", "thread_id", "turn_id")
 
     def __init__(self, thread_id: str, turn_id: str) -> None:
         self.thread_id = thread_id
         self.turn_id = turn_id
-        self._items: list[Any] = []
-        self._usage: Any = None
-        self._turn: Any = None
+        self._item_notes: list[Notification] = []
+        self._usage_notes: list[Notification] = []
+        self._turn_note: Notification | None = None
         self.done = False
 
     def feed(self, note: Notification) -> bool:
         """Record one notification; returns True once the turn has completed."""
         method = note.method
         if method == ITEM_COMPLETED:
-            item = getattr(note.payload, "item", None)
-            if item is not None:  # an item the schema does not know was logged and skipped
-                self._items.append(item)
+            self._item_notes.append(note)
         elif method == TOKEN_USAGE:
-            self._usage = getattr(note.payload, "token_usage", self._usage)
+            self._usage_notes.append(note)
         elif method == TURN_COMPLETED and note.turn_id == self.turn_id:
-            # A turn record that does not validate still ends the turn (status unknown).
-            self._turn = getattr(note.payload, "turn", None)
+            self._turn_note = note
             self.done = True
         return self.done
+
+    def _items(self) -> list[Any]:
+        items = []
+        for note in self._item_notes:
+            item = getattr(note.payload, "item", None)
+            if item is not None:  # an item the schema does not know was logged and skipped
+                items.append(item)
+        return items
+
+    def _usage(self) -> Any:
+        usage = None
+        for note in self._usage_notes:  # a report that does not validate keeps the last one
+            usage = getattr(note.payload, "token_usage", usage)
+        return usage
 
     def result(self) -> TurnResult:
         """The result so far (complete once :attr:`done`)."""
         from ._generated.models import TurnStatus
 
-        turn = self._turn
-        items = self._items
+        note = self._turn_note
+        # A turn record that does not validate still ends the turn (status unknown).
+        turn = getattr(note.payload, "turn", None) if note is not None else None
+        items = self._items()
         if turn is not None and not items and turn.items:
             items = list(turn.items)
         return TurnResult(
@@ -96,7 +114,7 @@ class TurnCollector:
             duration_ms=turn.duration_ms if turn is not None else None,
             final_response=final_response(items),
             items=list(items),
-            usage=self._usage,
+            usage=self._usage(),
         )
 
     def finish(self) -> TurnResult:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from ._config import CodexConfig, override_args
@@ -45,6 +44,8 @@ def resolve_codex_bin(config: CodexConfig) -> tuple[Path, Path | None]:
         if candidate.is_file() and os.access(candidate, os.X_OK):
             bundled = _bundled()
             return candidate, bundled[1] if bundled else None
+        import shutil  # only for a codex_bin given by name (shutil is slow to import)
+
         found = shutil.which(str(config.codex_bin))
         if found:
             bundled = _bundled()

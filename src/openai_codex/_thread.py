@@ -161,7 +161,6 @@ class AsyncThread:
     """
 
     id: str
-    info: ThreadInfo | None
 
     def __init__(
         self,
@@ -169,13 +168,16 @@ class AsyncThread:
         thread_id: str,
         info: ThreadInfo | None = None,
         *,
+        raw_info: dict[str, Any] | None = None,
         sink_factory: SinkFactory = AsyncSink,
         resume_params: dict[str, Any] | None = None,
     ) -> None:
         self._session = session
         self._new_sink = sink_factory
         self.id = thread_id
-        self.info = info
+        self._info = info
+        # The wire ``Thread`` record, validated into ``info`` on first access.
+        self._raw_info = raw_info if info is None else None
         # The settings the thread was opened with, sent again when it must be resumed
         # (after the app-server restarted, or on a server that never loaded it).
         self._resume_params = dict(resume_params or {})
@@ -185,6 +187,22 @@ class AsyncThread:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r})"
+
+    @property
+    def info(self) -> ThreadInfo | None:
+        """The protocol ``Thread`` record from the last start/resume/fork/read, if any."""
+        info = self._info
+        if info is None and self._raw_info is not None:
+            from ._generated.models import Thread as ThreadInfo
+
+            info = self._info = ThreadInfo.model_validate(self._raw_info)
+            self._raw_info = None
+        return info
+
+    @info.setter
+    def info(self, value: ThreadInfo | None) -> None:
+        self._info = value
+        self._raw_info = None
 
     @property
     def usage(self) -> TokenUsage:

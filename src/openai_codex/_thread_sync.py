@@ -64,7 +64,8 @@ class Thread:
         self._async = AsyncThread(
             thread._session,
             thread.id,
-            thread.info,
+            thread._info,
+            raw_info=thread._raw_info,
             sink_factory=ThreadSink,
             resume_params=thread._resume_params,
         )

@@ -29,7 +29,6 @@ import base64
 import functools
 import inspect
 import json
-import mimetypes
 import os
 import re
 import sys
@@ -162,6 +161,8 @@ class ImageResult:
             return os.fspath(source)
         path = Path(os.fspath(source))
         data = path.read_bytes()
+        import mimetypes  # here: slow to import, and rarely needed
+
         file_mime = (
             self.mime_type
             or _sniff_image_mime(data)

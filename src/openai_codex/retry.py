@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar, overload
@@ -36,6 +35,8 @@ def backoff_delays(
         raise ValueError("max_attempts must be >= 1")
     if initial_delay_s < 0 or max_delay_s < 0:
         raise ValueError("delays must not be negative")
+    import random  # here, not at module level: keeps `import openai_codex` cheap
+
     delays = []
     for attempt in range(max_attempts - 1):
         base = min(max_delay_s, initial_delay_s * (2**attempt))

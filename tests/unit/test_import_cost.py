@@ -80,9 +80,11 @@ def test_json_results_load_pydantic_core_on_demand() -> None:
     )
 
 
-def test_a_first_thread_start_imports_only_the_models_it_needs() -> None:
-    # The generated models are split into modules by the requests that use them; the
-    # aggregate (openai_codex._generated.models) imports a class's module on first access.
+def test_a_first_streamed_turn_imports_no_model_and_info_only_its_own() -> None:
+    # The path to the first delta of a streamed turn (start, thread_start(), turn("text"),
+    # its events) keeps the answers raw: no pydantic, no generated model. ``thread.info``
+    # then loads only the models it needs (the generated models are split into modules by
+    # the requests that use them; the aggregate imports a class's module on first access).
     run_python(
         """
         import sys
@@ -90,19 +92,40 @@ def test_a_first_thread_start_imports_only_the_models_it_needs() -> None:
         from openai_codex import Codex
         from openai_codex.testing import CodexHarness
 
+        heavy = ("pydantic", "pydantic_core", "openai_codex._generated")
         with CodexHarness() as harness, Codex(harness.config()) as codex:
-            codex.thread_start()
+            thread = codex.thread_start()
+            for event in thread.turn("hi").stream():
+                assert event.method
+            loaded = sorted(m for m in sys.modules if m.startswith(heavy))
+            assert not loaded, loaded
+            assert codex.metadata.user_agent
+            assert thread.info is not None and thread.info.id == thread.id
             from openai_codex._generated import models
 
             prefix = "openai_codex._generated._models."
             loaded = [m[len(prefix):] for m in sys.modules if m.startswith(prefix)]
             classes = sum(len(models._CONTENTS[m]) for m in loaded)
             assert 0 < classes < len(models.__all__) / 5, (classes, len(models.__all__))
-            assert "ThreadStartParams" in vars(models) and "Thread" in vars(models)
+            assert "Thread" in vars(models)
             for whole in ("notifications", "rpc", "_models.client_request"):
                 assert "openai_codex._generated." + whole not in sys.modules, whole
         """,
         timeout=110,  # a real app-server, on a machine that may be busy
+    )
+
+
+def test_import_leaves_out_modules_only_some_calls_need() -> None:
+    run_python(
+        """
+        import sys
+
+        import openai_codex  # noqa: F401
+
+        lazy = ("shutil", "mimetypes", "random", "shlex")
+        loaded = [m for m in lazy if m in sys.modules]
+        assert not loaded, loaded
+        """
     )
 
 

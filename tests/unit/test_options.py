@@ -15,9 +15,10 @@ from openai_codex import (
     ThreadResumeOptions,
     ThreadStartOptions,
     TurnOptions,
+    _options,
 )
 from openai_codex._generated import models
-from openai_codex._options import build_params
+from openai_codex._options import PLAIN_FIELDS, build_params
 
 SDK_ONLY = {"approval_mode", "sandbox", "include_turns", "source", "turn_service_tier"}
 
@@ -180,3 +181,84 @@ def test_every_documented_option_is_a_field_of_its_params_model(
     fields = getattr(models, model_name).model_fields
     names = set(options.__required_keys__ | options.__optional_keys__) - SDK_ONLY  # type: ignore[attr-defined]
     assert names <= set(fields), names - set(fields)
+
+
+# -- the fast path: params whose validity is known without the generated model ------------
+
+
+@pytest.mark.parametrize("model_name", sorted(PLAIN_FIELDS))
+def test_plain_fields_match_the_generated_models(model_name: str) -> None:
+    model = getattr(models, model_name)
+    for name, (wire, valid) in PLAIN_FIELDS[model_name].items():
+        field = model.model_fields[name]
+        assert (field.alias or name) == wire, name
+        if valid is str:  # any str is valid: the field is a plain, unconstrained str
+            assert field.annotation in (str, str | None), (name, field.annotation)
+            assert not field.metadata, (name, field.metadata)
+            model.model_validate({name: "any text", **_required(model_name)})
+        elif isinstance(valid, frozenset):
+            for value in valid:  # every listed constant validates
+                model.model_validate({name: value, **_required(model_name)})
+        else:
+            assert (model_name, name) == ("TurnStartParams", "input")
+            items = [{"type": "text", "text": "a"}, {"type": "text", "text": ""}]
+            model.model_validate({"thread_id": "t", "input": items})
+
+
+def _required(model_name: str) -> dict[str, Any]:
+    if model_name == "TurnStartParams":
+        return {"thread_id": "t", "input": [{"type": "text", "text": "x"}]}
+    return {}
+
+
+@pytest.mark.parametrize(
+    ("model_name", "options", "fixed", "turn_params"),
+    [
+        ("ThreadStartParams", {"approval_mode": ApprovalMode.auto_review}, {}, False),
+        ("ThreadStartParams", {"approval_mode": "deny_all", "sandbox": "read-only"}, {}, False),
+        (
+            "ThreadStartParams",
+            {"model": "m", "cwd": "/w", "base_instructions": "b", "service_tier": "flex"},
+            {},
+            False,
+        ),
+        (
+            "TurnStartParams",
+            {"approval_mode": None, "model": "m"},
+            {"thread_id": "t", "input": [{"type": "text", "text": "hi"}]},
+            True,
+        ),
+        (
+            "TurnStartParams",
+            {},
+            {"thread_id": "t", "input": [{"type": "text", "text": "hi"}]},
+            True,
+        ),
+    ],
+)
+def test_the_fast_path_builds_what_the_model_path_builds(
+    model_name: str,
+    options: dict[str, Any],
+    fixed: dict[str, Any],
+    turn_params: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fast = build_params(model_name, dict(options), turn=turn_params, **fixed)
+    monkeypatch.setattr(_options, "PLAIN_FIELDS", {})
+    slow = build_params(model_name, dict(options), turn=turn_params, **fixed)
+    assert fast == slow
+    assert list(fast) == list(slow)
+
+
+def test_the_fast_path_leaves_anything_else_to_the_model() -> None:
+    with pytest.raises(TypeError, match="no_such_option"):
+        thread(model="m", no_such_option=1)
+    with pytest.raises(pydantic.ValidationError):
+        thread(model=3)
+    with pytest.raises(pydantic.ValidationError):
+        build_params("TurnStartParams", {}, turn=True, thread_id="t", input=[{"type": "text"}])
+    # a wire item of another kind goes through the model too
+    image = {"type": "image", "url": "https://example.com/a.png"}
+    assert build_params("TurnStartParams", {}, turn=True, thread_id="t", input=[image])[
+        "input"
+    ] == [image]

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._approvals import (
-    ApprovalFileChange,
-    ApprovalHandler,
-    ApprovalRequest,
-    Decision,
-    UserInputAnswers,
-    UserInputHandler,
-    UserInputOption,
-    UserInputQuestion,
-    UserInputRequest,
-)
 from ._client import AsyncCodex
 from ._client_sync import Codex
 from ._config import CodexConfig
-from ._goals import AsyncGoalHandle, GoalHandle
 from ._inputs import (
     ExternalMessage,
     ImageInput,
@@ -47,10 +36,8 @@ from ._options import (
     TurnOptions,
 )
 from ._results import TurnResult
-from ._reviews import BaseBranch, CodeLocation, Commit, Custom, ReviewFinding, ReviewResult
 from ._thread import AsyncThread, AsyncTurnHandle
 from ._thread_sync import Thread, TurnHandle
-from ._tools import ImageResult, Tool, tool
 from ._usage import TokenUsage
 from ._version import __version__
 from .errors import (
@@ -75,13 +62,58 @@ from .errors import (
     TurnTimeoutError,
     is_retryable_error,
 )
-from .retry import async_retry_on_overload, retry_on_overload
 
 if TYPE_CHECKING:
+    from ._approvals import (
+        ApprovalFileChange,
+        ApprovalHandler,
+        ApprovalRequest,
+        Decision,
+        UserInputAnswers,
+        UserInputHandler,
+        UserInputOption,
+        UserInputQuestion,
+        UserInputRequest,
+    )
+    from ._goals import AsyncGoalHandle, GoalHandle
     from ._metadata import InitializeResponse as ServerMetadata  # noqa: F401
+    from ._reviews import BaseBranch, CodeLocation, Commit, Custom, ReviewFinding, ReviewResult
+    from ._tools import ImageResult, Tool, tool
+    from .retry import async_retry_on_overload, retry_on_overload
+
+# Names whose module loads on first access: what only approvals, tools, goals, reviews or
+# retries need stays out of ``import openai_codex`` (the cold start of every program).
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ApprovalFileChange",
+            "ApprovalHandler",
+            "ApprovalRequest",
+            "Decision",
+            "UserInputAnswers",
+            "UserInputHandler",
+            "UserInputOption",
+            "UserInputQuestion",
+            "UserInputRequest",
+        ),
+        "._approvals",
+    ),
+    **dict.fromkeys(("AsyncGoalHandle", "GoalHandle"), "._goals"),
+    **dict.fromkeys(
+        ("BaseBranch", "CodeLocation", "Commit", "Custom", "ReviewFinding", "ReviewResult"),
+        "._reviews",
+    ),
+    **dict.fromkeys(("ImageResult", "Tool", "tool"), "._tools"),
+    **dict.fromkeys(("async_retry_on_overload", "retry_on_overload"), ".retry"),
+}
 
 
 def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value  # later accesses skip this function
+        return value
     # ``ServerMetadata``: the earlier name of ``Codex.metadata``'s type, now
     # ``openai_codex.types.InitializeResponse``. Loaded on first use (it needs pydantic), and
     # left out of ``__all__`` so that ``from openai_codex import *`` stays cheap.
@@ -90,6 +122,10 @@ def __getattr__(name: str) -> Any:
 
         return InitializeResponse
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

@@ -48,30 +48,19 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._approvals import (
-    APPROVAL_METHODS,
-    USER_INPUT_REQUEST,
-    ApprovalFileChange,
-    ApprovalHandler,
-    Decision,
-    UserInputHandler,
-    approval_request_from,
-    approval_response,
-    file_changes_from_item,
-    to_decision,
-    user_input_request_from,
-    user_input_response,
-)
 from ._connection import RequestHandler, ServerRequestError
 from ._logs import log_extra
 from ._notifications import turn_id_of
 from ._options import ApprovalMode, approval_mode_of
 from ._router import Observer, Router
-from ._tools import Tool, ToolRegistry, _is_async_callable
 from .errors import METHOD_NOT_FOUND
 
+# ``_approvals`` and ``_tools`` are imported where used (a server request, ``tools=``,
+# a handler): most clients never need them, and ``import openai_codex`` stays cheaper.
 if TYPE_CHECKING:
+    from ._approvals import ApprovalFileChange, ApprovalHandler, UserInputHandler
     from ._telemetry import Telemetry
+    from ._tools import Tool, ToolRegistry
 
 __all__ = [
     "ServerRequestDispatcher",
@@ -140,6 +129,8 @@ _OBSERVED_METHODS = frozenset({"item/started", "item/completed", "turn/completed
 
 async def call_handler(handler: Callable[[Any], Any], argument: Any) -> Any:
     """Call a sync or async handler; sync ones run in a worker thread (``to_thread``)."""
+    from ._tools import _is_async_callable
+
     if _is_async_callable(handler):
         result = await handler(argument)
     else:
@@ -266,6 +257,8 @@ class ServerRequestDispatcher:
                 return
             key = (thread_id, item["id"])
             if method == "item/started":
+                from ._approvals import file_changes_from_item
+
                 changes = (turn_id_of(params), file_changes_from_item(item))
                 with self._lock:
                     self._file_changes[key] = changes
@@ -337,6 +330,8 @@ class ServerRequestDispatcher:
             return await custom(method, params)
         if method == TOOL_CALL:
             return await self._tool_call(params)
+        from ._approvals import APPROVAL_METHODS, USER_INPUT_REQUEST
+
         if method in APPROVAL_METHODS:
             return await self._approval(method, params)
         if method == USER_INPUT_REQUEST:
@@ -376,6 +371,8 @@ class ServerRequestDispatcher:
             return await registry.dispatch(name, params.get("arguments"))
 
     async def _approval(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        from ._approvals import Decision, approval_request_from, approval_response, to_decision
+
         thread_id = params.get("threadId") or params.get("conversationId")
         item_id = params.get("itemId")
         changes: tuple[ApprovalFileChange, ...] = ()
@@ -431,6 +428,8 @@ class ServerRequestDispatcher:
         return approval_response(request, decision)
 
     async def _user_input(self, params: dict[str, Any]) -> dict[str, Any]:
+        from ._approvals import USER_INPUT_REQUEST, user_input_request_from, user_input_response
+
         request = user_input_request_from(params)
         extra = log_extra(request.thread_id, request.turn_id, USER_INPUT_REQUEST)
         handler = self.user_input_handler(request.thread_id, request.turn_id)
@@ -497,9 +496,13 @@ def prepare_thread_options(
 
     Returns None when no handler was given (nothing changes then).
     """
-    if tools is not None and (isinstance(tools, (Tool, str)) or not hasattr(tools, "__iter__")):
-        raise TypeError("tools= takes a list of functions or Tool objects, e.g. tools=[fn]")
-    registry = ToolRegistry(tools) if tools is not None else None
+    registry = None
+    if tools is not None:
+        from ._tools import Tool, ToolRegistry
+
+        if isinstance(tools, (Tool, str)) or not hasattr(tools, "__iter__"):
+            raise TypeError("tools= takes a list of functions or Tool objects, e.g. tools=[fn]")
+        registry = ToolRegistry(tools)
     if registry is None and on_approval is None and on_user_input is None:
         return None
     if on_approval is not None:

@@ -123,8 +123,14 @@ def test_import_leaves_out_modules_only_some_calls_need() -> None:
         import openai_codex  # noqa: F401
 
         lazy = ("shutil", "mimetypes", "random", "shlex")
+        lazy += tuple(
+            "openai_codex." + m
+            for m in ("_approvals", "_tools", "_goals", "_goal", "_reviews", "retry")
+        )
         loaded = [m for m in lazy if m in sys.modules]
         assert not loaded, loaded
+        assert openai_codex.Decision("accept").value == "accept"  # loads on first access
+        assert "openai_codex._approvals" in sys.modules
         """
     )
 

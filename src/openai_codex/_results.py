@@ -58,11 +58,22 @@ class TurnCollector:
     streamed never pays for them.
     """
 
-    __slots__ = ("_item_notes", "_turn_note", "_usage_notes", "done", "thread_id", "turn_id")
+    __slots__ = (
+        "_item_notes",
+        "_turn_note",
+        "_usage_notes",
+        "done",
+        "eager",
+        "thread_id",
+        "turn_id",
+    )
 
     def __init__(self, thread_id: str, turn_id: str) -> None:
         self.thread_id = thread_id
         self.turn_id = turn_id
+        self.eager = False
+        """Build payloads as they arrive (set by ``run()``, which needs the result anyway:
+        the work then overlaps with the server's instead of following ``turn/completed``)."""
         self._item_notes: list[Notification] = []
         self._usage_notes: list[Notification] = []
         self._turn_note: Notification | None = None
@@ -73,8 +84,12 @@ class TurnCollector:
         method = note.method
         if method == ITEM_COMPLETED:
             self._item_notes.append(note)
+            if self.eager:
+                note.payload  # noqa: B018 - builds (and caches) the typed payload now
         elif method == TOKEN_USAGE:
             self._usage_notes.append(note)
+            if self.eager:
+                note.payload  # noqa: B018
         elif method == TURN_COMPLETED and note.turn_id == self.turn_id:
             self._turn_note = note
             self.done = True

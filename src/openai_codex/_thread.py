@@ -701,6 +701,7 @@ class AsyncTurnHandle:
             TurnFailedError: the turn failed; ``.result`` keeps the partial result.
             TurnTimeoutError: a limit ran out; ``.result`` keeps the partial result.
         """
+        self._collector.eager = True
         async for _ in self.stream(timeout=timeout, idle_timeout=idle_timeout):
             pass
         return self._collector.finish()

@@ -302,6 +302,7 @@ class TurnHandle:
             TurnFailedError: the turn failed; ``.result`` keeps the partial result.
             TurnTimeoutError: a limit ran out; ``.result`` keeps the partial result.
         """
+        self._collector.eager = True
         for _ in self.stream(timeout=timeout, idle_timeout=idle_timeout):
             pass
         return self._collector.finish()

@@ -29,8 +29,9 @@ _START_TIMEOUT = 60.0  # way out only: the server prints its URL within a second
 class WsAppServer:
     """A WebSocket app-server for ``harness``, guarded by a fresh capability token."""
 
-    def __init__(self, harness: CodexHarness, *, token: str | None = None) -> None:
+    def __init__(self, harness: CodexHarness, *, token: str | None = None, port: int = 0) -> None:
         self.harness = harness
+        self.port = port
         self.token = token if token is not None else os.urandom(24).hex()
         self.token_file: Path = harness.root / "ws-token"
         self.url = ""
@@ -48,7 +49,7 @@ class WsAppServer:
         argv, path_dir = build_argv(config)
         argv += [
             "--listen",
-            "ws://127.0.0.1:0",
+            f"ws://127.0.0.1:{self.port}",
             "--ws-auth",
             "capability-token",
             "--ws-token-file",

@@ -396,6 +396,56 @@ def test_killing_the_server_fails_pending_waiters_within_5_s(ws: WsAppServer) ->
     run(main())
 
 
+def test_auto_restart_reconnects_to_a_server_back_at_the_same_url(ws: WsAppServer) -> None:
+    # Over WebSocket a restart is a reconnect: the client never launches a server itself.
+    model = ws.harness.model
+    port = int(ws.url.rsplit(":", 1)[1])
+    with Codex(ws.config()) as codex:
+        thread = codex.thread_start()
+        model.enqueue(Reply.text("one"))
+        assert thread.run("first").final_response == "one"
+        ws.signal(signal.SIGKILL)
+        ws.stop()
+        with WsAppServer(ws.harness, token=ws.token, port=port) as again:
+            assert again.url == ws.url
+            model.enqueue(Reply.text("two"))
+            try:
+                result = thread.run("second")
+            except TransportClosedError:  # the one call a lost connection may cost
+                result = thread.run("second")
+            assert result.final_response == "two"
+            assert codex.pid is None  # nothing was launched: it connected again
+            assert len(thread.read(include_turns=True).thread.turns) == 2  # resumed
+
+
+def test_async_auto_restart_reconnects_to_a_server_back_at_the_same_url(
+    ws: WsAppServer,
+) -> None:
+    async def main() -> None:
+        model = ws.harness.model
+        port = int(ws.url.rsplit(":", 1)[1])
+        async with AsyncCodex(ws.config()) as codex:
+            thread = await codex.thread_start()
+            model.enqueue(Reply.text("one"))
+            assert (await thread.run("first")).final_response == "one"
+            ws.signal(signal.SIGKILL)
+            ws.stop()
+            again = WsAppServer(ws.harness, token=ws.token, port=port)
+            await asyncio.to_thread(again.start)
+            try:
+                model.enqueue(Reply.text("two"))
+                try:
+                    result = await thread.run("second")
+                except TransportClosedError:
+                    result = await thread.run("second")
+                assert result.final_response == "two"
+                assert len((await thread.read(include_turns=True)).thread.turns) == 2
+            finally:
+                await asyncio.to_thread(again.stop)
+
+    run(main())
+
+
 def test_a_sync_stream_ends_with_transport_closed_when_the_server_dies(ws: WsAppServer) -> None:
     outcome: list[BaseException] = []
     with Codex(ws.config(auto_restart=False)) as codex:

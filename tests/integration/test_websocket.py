@@ -40,6 +40,7 @@ from openai_codex import (
     MethodNotFoundError,
     Notification,
     TransportClosedError,
+    TurnTimeoutError,
     tool,
 )
 from openai_codex.testing import CodexHarness, MockModel, Reply
@@ -163,6 +164,20 @@ def test_steer_and_interrupt(kind: str) -> None:
         handle.interrupt()
         assert handle.run().status.value == "interrupted"
         held.release()
+
+
+@pytest.mark.parametrize("kind", TRANSPORTS)
+def test_a_turn_deadline_interrupts_and_the_thread_goes_on(kind: str) -> None:
+    with reach(kind) as over, Codex(over.config()) as codex:
+        model = over.harness.model
+        thread = codex.thread_start()
+        stalled = model.enqueue(Reply.text("never sent").held())
+        with pytest.raises(TurnTimeoutError) as info:
+            thread.run("hang", timeout=0.5)
+        assert info.value.result.status.value == "interrupted"
+        stalled.release()
+        model.enqueue(Reply.text("back"))
+        assert thread.run("next").final_response == "back"
 
 
 @pytest.mark.parametrize("kind", TRANSPORTS)

@@ -26,7 +26,7 @@ from ._deadline import TurnClock
 from ._goal import _GoalOperationState
 from ._inputs import Input, normalize_input
 from ._notifications import Notification, turn_id_of
-from ._results import TurnResult, final_response
+from ._results import TurnResult, final_response, finished
 from ._sinks import END, AsyncSink, Sink, ThreadSink
 from ._thread import AsyncThread, AsyncTurnHandle, next_before, turn_clock
 from ._thread_sync import TurnHandle
@@ -35,7 +35,6 @@ from .errors import (
     CodexTimeoutError,
     InvalidRequestError,
     TransportClosedError,
-    TurnFailedError,
     TurnTimeoutError,
 )
 
@@ -148,11 +147,7 @@ class GoalCollector:
 
     def finish(self) -> TurnResult:
         """The final result; raises :class:`TurnFailedError` if the last turn failed."""
-        result = self.result()
-        if getattr(result.status, "value", result.status) == "failed":
-            message = result.error.message if result.error is not None else "unknown error"
-            raise TurnFailedError(message, result)
-        return result
+        return finished(self.result())
 
 
 async def begin_goal(

@@ -11,7 +11,7 @@ from .errors import TurnFailedError
 if TYPE_CHECKING:
     from ._generated.models import ThreadItem, ThreadTokenUsage, TurnError, TurnStatus
 
-__all__ = ["TurnCollector", "TurnResult"]
+__all__ = ["TurnCollector", "TurnResult", "finished"]
 
 TURN_COMPLETED = "turn/completed"
 ITEM_COMPLETED = "item/completed"
@@ -134,11 +134,15 @@ class TurnCollector:
 
     def finish(self) -> TurnResult:
         """The final result; raises :class:`TurnFailedError` for a failed turn."""
-        result = self.result()
-        if getattr(result.status, "value", result.status) == "failed":
-            message = result.error.message if result.error is not None else "unknown error"
-            raise TurnFailedError(message, result)
-        return result
+        return finished(self.result())
+
+
+def finished(result: TurnResult) -> TurnResult:
+    """``result``, or :class:`TurnFailedError` carrying it when its turn failed."""
+    if getattr(result.status, "value", result.status) == "failed":
+        message = result.error.message if result.error is not None else "unknown error"
+        raise TurnFailedError(message, result)
+    return result
 
 
 def final_response(items: list[Any]) -> str | None:

@@ -383,7 +383,7 @@ class Router:
                         sink.close()
                     self._forget_turn(turn_id)
                 return
-            if thread_id not in self._starting:
+            if thread_id not in self._starting and logger.isEnabledFor(logging.DEBUG):
                 logger.debug(
                     "notification %s for a turn nobody streams (%s)",
                     method,
@@ -402,7 +402,7 @@ class Router:
             self._dispatch_keyed(keyed, note)
         for sink in self._global:
             sink.put(note)
-        if not self._global and thread_id is None:
+        if not self._global and thread_id is None and logger.isEnabledFor(logging.DEBUG):
             logger.debug("notification %s", method, extra=log_extra(method=method))
 
     def close(self, error: BaseException) -> None:

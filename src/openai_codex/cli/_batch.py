@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .. import CodexConfig, Sandbox
+from ._common import config_fields
 from ._errors import EXIT_FAILURE, EXIT_USAGE, CliError
 from ._offline import REPLY_ENV, offline_kit
 
@@ -98,21 +99,10 @@ def _read_tasks(args: argparse.Namespace) -> list[BatchTask]:
     return tasks
 
 
-def _config_fields(args: argparse.Namespace) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    if args.codex_bin:
-        fields["codex_bin"] = args.codex_bin
-    if args.cwd:
-        fields["cwd"] = args.cwd
-    if args.config_overrides:
-        fields["config_overrides"] = dict(args.config_overrides)
-    return fields
-
-
 @contextlib.contextmanager
 def _config(args: argparse.Namespace, tasks: int, attempts: int) -> Iterator[CodexConfig]:
     """The servers' config; offline, the mock model is scripted for every attempt."""
-    fields = _config_fields(args)
+    fields = config_fields(args)
     if not args.offline:
         yield CodexConfig(**fields)
         return

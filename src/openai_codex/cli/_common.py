@@ -115,6 +115,19 @@ class Session:
             self.kit.script_turn(prompt)
 
 
+def config_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The :class:`~openai_codex.CodexConfig` fields set by the global options
+    (``--codex-bin``, ``--cwd``, ``-c key=value``)."""
+    fields: dict[str, Any] = {}
+    if args.codex_bin:
+        fields["codex_bin"] = args.codex_bin
+    if args.cwd:
+        fields["cwd"] = args.cwd
+    if args.config_overrides:
+        fields["config_overrides"] = dict(args.config_overrides)
+    return fields
+
+
 @contextlib.contextmanager
 def open_session(
     args: argparse.Namespace, *, browser_login: bool = False, **config: Any
@@ -127,13 +140,7 @@ def open_session(
             machine-wide lock of the callback port for the life of the server).
         config: more :class:`~openai_codex.CodexConfig` fields.
     """
-    fields: dict[str, Any] = dict(config)
-    if args.codex_bin:
-        fields["codex_bin"] = args.codex_bin
-    if args.cwd:
-        fields["cwd"] = args.cwd
-    if args.config_overrides:
-        fields["config_overrides"] = dict(args.config_overrides)
+    fields: dict[str, Any] = {**config, **config_fields(args)}
     if not args.offline:
         with Codex(CodexConfig(**fields)) as codex:
             yield Session(codex, None)

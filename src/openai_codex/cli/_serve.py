@@ -29,6 +29,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from ._common import config_fields
 from ._errors import EXIT_USAGE, CliError
 
 __all__ = ["AppServerProcess", "add_parsers", "cmd_serve", "write_token_file"]
@@ -215,13 +216,7 @@ def _launch_config(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any
     """The CodexConfig describing the server to launch (global options, ``--offline``)."""
     from .. import CodexConfig
 
-    fields: dict[str, Any] = {}
-    if args.codex_bin:
-        fields["codex_bin"] = args.codex_bin
-    if args.cwd:
-        fields["cwd"] = args.cwd
-    if args.config_overrides:
-        fields["config_overrides"] = dict(args.config_overrides)
+    fields = config_fields(args)
     if not args.offline:
         return CodexConfig(**fields)
     from ._offline import offline_kit

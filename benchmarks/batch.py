@@ -81,34 +81,6 @@ def cpu_s(pid: int) -> float:
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def _is_app_server(pid: int | str) -> bool:
-    try:
-        return b"app-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-
-
-def servers_of(codex_home: Path) -> list[int]:
-    """Running ``codex app-server`` processes whose CODEX_HOME is ``codex_home`` (not their
-    children caught between fork and exec, which look the same for a moment)."""
-    marker = f"CODEX_HOME={codex_home}".encode()
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or not _is_app_server(entry):
-            continue
-        try:
-            if marker not in Path(f"/proc/{entry}/environ").read_bytes().split(b"\0"):
-                continue
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
-        if fields.get("State", "").startswith("Z") or _is_app_server(fields["PPid"].strip()):
-            continue
-        found.append(int(entry))
-    return found
-
-
 class ServerSampler:
     """Samples the VmRSS of every app-server of a CODEX_HOME while a run lasts."""
 
@@ -125,7 +97,9 @@ class ServerSampler:
             self.sample()
 
     def sample(self) -> None:
-        for pid in servers_of(self._home):
+        from openai_codex.testing._processes import app_server_pids
+
+        for pid in app_server_pids(self._home):
             self.peak[pid] = max(self.peak.get(pid, 0.0), rss_mb(pid))
             self.cpu[pid] = max(self.cpu.get(pid, 0.0), cpu_s(pid))
 

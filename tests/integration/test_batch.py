@@ -28,38 +28,16 @@ import pytest
 
 from openai_codex.batch import BatchResult, BatchTask, arun_batch, read_results, run_batch
 from openai_codex.testing import CodexHarness, MockModel, Reply
+from openai_codex.testing._processes import app_server_pids
 
 pytestmark = pytest.mark.timeout(120)
 
 WAIT_S = 30.0  # every wait of these tests gives up after this long
 
 
-def _is_app_server(pid: int | str) -> bool:
-    try:
-        return b"app-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-
-
 def server_pids(harness: CodexHarness) -> list[int]:
-    """Running ``codex app-server`` processes whose CODEX_HOME is the harness's (not their
-    children caught between fork and exec, which look the same for a moment)."""
-    home = f"CODEX_HOME={harness.codex_home}".encode()
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or not _is_app_server(entry):
-            continue
-        try:
-            if home not in Path(f"/proc/{entry}/environ").read_bytes().split(b"\0"):
-                continue
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
-        if fields.get("State", "").startswith("Z") or _is_app_server(fields["PPid"].strip()):
-            continue
-        pids.append(int(entry))
-    return pids
+    """The harness's running app-servers."""
+    return app_server_pids(harness.codex_home)
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:

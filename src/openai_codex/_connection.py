@@ -29,6 +29,7 @@ import contextlib
 import copy
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -96,6 +97,9 @@ class Connection:
         self._transport = transport
         self._protocol: RpcProtocol[asyncio.Future[Any]] = RpcProtocol(max_line_bytes)
         self.router = router or Router()
+        self.interrupted_turns: OrderedDict[str, Any] = OrderedDict()
+        """Answers to ``turn/interrupt`` by turn id, the latest kept (see
+        :func:`openai_codex._thread.interrupt_turn`)."""
         self.request_handler: RequestHandler = _method_not_found
         self._started = False
         self._finishing: asyncio.Task[None] | None = None

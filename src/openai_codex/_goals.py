@@ -28,7 +28,7 @@ from ._inputs import Input, normalize_input
 from ._notifications import Notification, turn_id_of
 from ._results import TurnResult, final_response, finished
 from ._sinks import END, AsyncSink, Sink, ThreadSink
-from ._thread import AsyncThread, AsyncTurnHandle, next_before, turn_clock
+from ._thread import AsyncThread, AsyncTurnHandle, interrupt_turn, next_before, turn_clock
 from ._thread_sync import TurnHandle
 from .errors import (
     CodexError,
@@ -235,8 +235,11 @@ class _GoalRun:
         if turn_id is None:  # between continuations: pausing was enough
             empty: TurnInterruptResponse = _model("TurnInterruptResponse")()
             return empty
-        result = await self._once_active(
-            "turn/interrupt", {"threadId": self.thread_id, "turnId": turn_id}
+        result = await interrupt_turn(
+            self._goal_thread._session,
+            self.thread_id,
+            turn_id,
+            lambda params: self._once_active("turn/interrupt", params),
         )
         response: TurnInterruptResponse = _model("TurnInterruptResponse").model_validate(result)
         return response

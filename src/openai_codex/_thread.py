@@ -11,7 +11,6 @@ import contextlib
 import logging
 import os
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -69,7 +68,7 @@ ACTIVE_WAIT = 10.0
 """Seconds a steer or interrupt keeps retrying while the server has not made the turn active."""
 
 _INTERRUPTED_KEPT = 64
-"""Turn ids an :class:`AsyncThread` remembers having interrupted (see ``_interrupt``)."""
+"""Answers to ``turn/interrupt`` a connection remembers (see :func:`interrupt_turn`)."""
 
 INTERRUPT_GRACE = 10.0
 """Seconds a turn that ran out of time may take to end once interrupted."""
@@ -122,6 +121,28 @@ def turn_clock(config: Any, timeout: float | None, idle_timeout: float | None) -
         timeout if timeout is not None else config.turn_timeout,
         idle_timeout if idle_timeout is not None else config.turn_idle_timeout,
     )
+
+
+async def interrupt_turn(
+    session: Session,
+    thread_id: str,
+    turn_id: str,
+    send: Callable[[dict[str, Any]], Awaitable[Any]],
+) -> Any:
+    """The answer to ``turn/interrupt`` of ``turn_id``, sent (by ``send``) once per connection.
+
+    The runtime (0.163.0) never answers a second ``turn/interrupt`` of a turn it has already
+    interrupted, so a repeated interrupt (Ctrl-C after a timeout, a goal paused twice, two
+    handles of one turn) gets the first answer again instead of waiting for one.
+    """
+    answers = (await session.connection()).interrupted_turns
+    if turn_id in answers:
+        return answers[turn_id]
+    result = await send({"threadId": thread_id, "turnId": turn_id})
+    answers[turn_id] = result
+    while len(answers) > _INTERRUPTED_KEPT:
+        answers.popitem(last=False)
+    return result
 
 
 async def next_before(
@@ -181,9 +202,6 @@ class AsyncThread:
         # The settings the thread was opened with, sent again when it must be resumed
         # (after the app-server restarted, or on a server that never loaded it).
         self._resume_params = dict(resume_params or {})
-        # Turns this object interrupted, with the server's answer: the runtime never answers
-        # a second ``turn/interrupt`` of an interrupted turn, so it is not sent again.
-        self._interrupted: OrderedDict[str, Any] = OrderedDict()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r})"
@@ -495,13 +513,12 @@ class AsyncThread:
         return response
 
     async def _interrupt(self, turn_id: str) -> TurnInterruptResponse:
-        result = self._interrupted.get(turn_id)
-        if result is None:
-            params = {"threadId": self.id, "turnId": turn_id}
-            result = await self._once_active("turn/interrupt", params, turn_id)
-            self._interrupted[turn_id] = result
-            while len(self._interrupted) > _INTERRUPTED_KEPT:
-                self._interrupted.popitem(last=False)
+        result = await interrupt_turn(
+            self._session,
+            self.id,
+            turn_id,
+            lambda params: self._once_active("turn/interrupt", params, turn_id),
+        )
         response: TurnInterruptResponse = _model("TurnInterruptResponse").model_validate(result)
         return response
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,24 @@ def test_interrupting_a_goal_pauses_it(harness: CodexHarness) -> None:
         result = handle.run(timeout=60)
         assert result.status == TurnStatus.interrupted
         assert handle.goal.status == ThreadGoalStatus.paused
+        held.release()
+
+
+def test_interrupting_a_goal_twice_answers_at_once(harness: CodexHarness) -> None:
+    # The runtime never answers a second turn/interrupt of an interrupted turn.
+    held = Reply.text(["working", " on it"], delay=30).held()
+    harness.model.enqueue(Reply.text("warm"))
+    harness.model.enqueue(held)
+    with Codex(harness.config()) as codex:
+        thread = codex.thread_start()
+        thread.run("warm up")
+        handle = thread.start_goal("a long job")
+        assert held.wait_reached(10)
+        handle.interrupt()
+        started = time.monotonic()
+        handle.interrupt()
+        assert time.monotonic() - started < 5
+        assert handle.run(timeout=60).status == TurnStatus.interrupted
         held.release()
 
 

@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -523,14 +524,21 @@ class AsyncCodex(AsyncAccountMixin):
         That covers warnings, config warnings, account and rate-limit updates, and
         thread-level events. The callback may be a function or a coroutine function; it runs
         in its own task, so a slow callback never delays turn streams. Returns a function
-        that unsubscribes. Call it on the client's loop; the subscription lasts until you
+        that unsubscribes (no further call of ``callback`` starts once it returns). Call it
+        on the client's loop; the subscription lasts until you
         unsubscribe or close the client, across restarts of the server.
         """
         sink: AsyncSink[Notification] = AsyncSink()
-        unsubscribe = self._subscribe(sink)
-        task = asyncio.ensure_future(_pump(sink, callback))
+        remove = self._subscribe(sink)
+        stopped = threading.Event()
+        task = asyncio.ensure_future(_pump(sink, callback, stopped))
         self._listener_tasks.add(task)
         task.add_done_callback(self._listener_tasks.discard)
+
+        def unsubscribe() -> None:
+            stopped.set()
+            remove()
+
         return unsubscribe
 
     def _subscribe(self, sink: Sink[Notification]) -> Callable[[], None]:
@@ -545,13 +553,15 @@ class AsyncCodex(AsyncAccountMixin):
         return self._listeners.subscribe(sink, router)
 
 
-async def _pump(sink: AsyncSink[Notification], callback: NotificationCallback) -> None:
+async def _pump(
+    sink: AsyncSink[Notification], callback: NotificationCallback, stopped: threading.Event
+) -> None:
     while True:
         try:
             item = await sink.get()
         except CodexError:
             return
-        if item is END:
+        if item is END or stopped.is_set():  # nothing queued runs after unsubscribing
             return
         try:
             outcome = callback(item)  # type: ignore[arg-type]

@@ -174,10 +174,12 @@ class Codex(SyncAccountMixin):
         """Call ``callback`` for every notification that is not part of a turn.
 
         The callback runs on a dedicated thread of this client (never the connection's),
-        so a slow callback delays nothing else. Returns a function that unsubscribes.
+        so a slow callback delays nothing else. Returns a function that unsubscribes: once
+        it returns, no further call of ``callback`` starts (one already running finishes).
         """
         sink: ThreadSink[Notification] = ThreadSink()
         remove = self._portal.call(self._async._subscribe, sink)
+        stopped = threading.Event()
 
         def pump() -> None:
             while True:
@@ -185,7 +187,7 @@ class Codex(SyncAccountMixin):
                     item = sink.get()
                 except CodexError:
                     return
-                if item is END:
+                if item is END or stopped.is_set():  # nothing queued runs after unsubscribe
                     return
                 try:
                     callback(item)  # type: ignore[arg-type]
@@ -197,6 +199,7 @@ class Codex(SyncAccountMixin):
         self._listener_threads.append(thread)
 
         def unsubscribe() -> None:
+            stopped.set()
             if not self._closed:
                 self._portal.call(remove)
             else:

@@ -183,7 +183,68 @@ asyncio.run(main())
 """
 )
 
-COLD_CHILD = {"floor": COLD_FLOOR, "sdk-sync": COLD_SDK_SYNC, "sdk-async": COLD_SDK_ASYNC}
+# The floor of an asyncio program: what any client built on asyncio pays before the SDK
+# does anything (``import asyncio`` alone is 30-40 ms here), for reading the AsyncCodex row.
+COLD_FLOOR_ASYNCIO = (
+    _COLD_PRELUDE
+    + """\
+import asyncio, os
+_marks["imported"] = time.perf_counter()
+env = dict(os.environ)
+for key, value in spec["env"].items():
+    if value is None:
+        env.pop(key, None)
+    else:
+        env[key] = value
+if spec["path_dir"]:
+    env["PATH"] = spec["path_dir"] + os.pathsep + env.get("PATH", "")
+"""
+    + _COLD_REPORT
+    + """\
+async def main():
+    proc = await asyncio.create_subprocess_exec(spec["codex_bin"], "app-server",
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL, env=env, cwd=spec["cwd"], limit=1 << 24,
+        start_new_session=True)
+    ids = iter(range(1, 1 << 30))
+    def send(message):
+        proc.stdin.write((json.dumps(message, separators=(",", ":")) + "\\n").encode())
+    async def recv():
+        message = json.loads(await proc.stdout.readline())
+        if "id" in message and "method" in message:  # a server request: refuse it
+            send({"id": message["id"], "error": {"code": -32601, "message": "no"}})
+        return message
+    async def request(method, params):
+        rid = next(ids)
+        send({"id": rid, "method": method, "params": params})
+        while True:
+            message = await recv()
+            if message.get("id") == rid and "method" not in message:
+                return message["result"]
+    await request("initialize", {"clientInfo": {"name": "bench_floor", "title": "bench floor",
+        "version": "0"}, "capabilities": {"experimentalApi": True}})
+    send({"method": "initialized"})
+    _marks["started"] = time.perf_counter()
+    thread_id = (await request("thread/start", {}))["thread"]["id"]
+    _marks["thread_started"] = time.perf_counter()
+    send({"id": next(ids), "method": "turn/start", "params": {"threadId": thread_id,
+        "input": [{"type": "text", "text": spec["prompt"]}]}})
+    while (await recv()).get("method") != spec["delta"]:
+        pass
+    _marks["first_delta"] = time.perf_counter()
+    report()
+    proc.stdin.close()
+    await proc.wait()
+asyncio.run(main())
+"""
+)
+
+COLD_CHILD = {
+    "floor": COLD_FLOOR,
+    "sdk-sync": COLD_SDK_SYNC,
+    "floor-asyncio": COLD_FLOOR_ASYNCIO,
+    "sdk-async": COLD_SDK_ASYNC,
+}
 
 
 def _proc_status(field: str) -> float:
@@ -822,7 +883,7 @@ def importtime_top(python: str, module: str, n: int = 10) -> list[tuple[int, int
 def variants_for(scenario: str, opts: Options) -> list[str]:
     table = {
         "start": ["floor", "sdk-sync", "floor-asyncio", "sdk-async"],
-        "cold": ["floor", "sdk-sync", "sdk-async"],
+        "cold": ["floor", "sdk-sync", "floor-asyncio", "sdk-async"],
         "stream": ["floor", "sdk-sync", "floor-asyncio", "sdk-async", "sdk-sync-typed"],
         "concurrent": ["floor", "sdk-async", "floor-asyncio"],
         "turns": ["floor", "sdk-sync", "floor-asyncio", "sdk-async"],
@@ -1051,6 +1112,13 @@ HEADLINES = [
     ("start", "start_cold_s", "sdk-async", "start + initialize, AsyncCodex", "<= 1.05x"),
     ("cold", "first_delta_s", "sdk-sync", "cold start to 1st delta, Codex", "<= 1.10x"),
     ("cold", "first_delta_s", "sdk-async", "cold start to 1st delta, AsyncCodex", "<= 1.10x"),
+    (
+        "cold",
+        "first_delta_s",
+        "sdk-async",
+        "cold start to 1st delta, AsyncCodex / asyncio floor",
+        "(diagnostic)",
+    ),
     ("stream", "turn_warm_s", "sdk-sync", "1 turn streamed, sync stream()", "<= 1.03x"),
     ("stream", "turn_warm_s", "sdk-async", "1 turn streamed, async stream()", "<= 1.03x"),
     ("concurrent", "wall_s", "sdk-async", "N concurrent turns, AsyncCodex", "<= 1.10x"),
@@ -1069,9 +1137,14 @@ def render_summary(results: dict[str, dict[str, list[Row]]]) -> str:
         if not rows or variant not in rows or "floor" not in rows:
             continue
         sdk = _med([r[metric] for r in rows[variant]])
-        floor = best_floor(
-            {v: {metric: _med([r[metric] for r in runs])} for v, runs in rows.items()}, metric
-        )
+        if "asyncio floor" in label:  # against that floor only
+            if "floor-asyncio" not in rows:
+                continue
+            floor = _med([r[metric] for r in rows["floor-asyncio"]])
+        else:
+            floor = best_floor(
+                {v: {metric: _med([r[metric] for r in runs])} for v, runs in rows.items()}, metric
+            )
         out.append(f"| {label} | {_fmt(floor)} | {_fmt(sdk)} | {sdk / floor:.2f}x | {target} |")
     return "\n".join(out)
 

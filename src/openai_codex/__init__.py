@@ -3,42 +3,9 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
-from ._client import AsyncCodex
 from ._client_sync import Codex
 from ._config import CodexConfig
-from ._inputs import (
-    ExternalMessage,
-    ImageInput,
-    Input,
-    InputItem,
-    LocalImageInput,
-    MentionInput,
-    RunInput,
-    SkillInput,
-    TextInput,
-)
-from ._login import (
-    AsyncChatgptLoginHandle,
-    AsyncDeviceCodeLoginHandle,
-    ChatgptLoginHandle,
-    DeviceCodeLoginHandle,
-)
-from ._notifications import Notification, UnknownNotification
-from ._options import (
-    ApprovalMode,
-    Sandbox,
-    ThreadForkOptions,
-    ThreadListOptions,
-    ThreadResumeOptions,
-    ThreadStartOptions,
-    TurnOptions,
-)
-from ._results import TurnResult
-from ._thread import AsyncThread, AsyncTurnHandle
-from ._thread_sync import Thread, TurnHandle
-from ._usage import TokenUsage
 from ._version import __version__
 from .errors import (
     CodexAuthError,
@@ -63,7 +30,10 @@ from .errors import (
     is_retryable_error,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (cold start)
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._approvals import (
         ApprovalFileChange,
         ApprovalHandler,
@@ -75,15 +45,90 @@ if TYPE_CHECKING:
         UserInputQuestion,
         UserInputRequest,
     )
+    from ._client import AsyncCodex
     from ._goals import AsyncGoalHandle, GoalHandle
+    from ._inputs import (
+        ExternalMessage,
+        ImageInput,
+        Input,
+        InputItem,
+        LocalImageInput,
+        MentionInput,
+        RunInput,
+        SkillInput,
+        TextInput,
+    )
+    from ._login import (
+        AsyncChatgptLoginHandle,
+        AsyncDeviceCodeLoginHandle,
+        ChatgptLoginHandle,
+        DeviceCodeLoginHandle,
+    )
     from ._metadata import InitializeResponse as ServerMetadata  # noqa: F401
+    from ._notifications import Notification, UnknownNotification
+    from ._options import (
+        ApprovalMode,
+        Sandbox,
+        ThreadForkOptions,
+        ThreadListOptions,
+        ThreadResumeOptions,
+        ThreadStartOptions,
+        TurnOptions,
+    )
+    from ._results import TurnResult
     from ._reviews import BaseBranch, CodeLocation, Commit, Custom, ReviewFinding, ReviewResult
+    from ._thread import AsyncThread, AsyncTurnHandle
+    from ._thread_sync import Thread, TurnHandle
     from ._tools import ImageResult, Tool, tool
+    from ._usage import TokenUsage
     from .retry import async_retry_on_overload, retry_on_overload
 
-# Names whose module loads on first access: what only approvals, tools, goals, reviews or
-# retries need stays out of ``import openai_codex`` (the cold start of every program).
+# Names whose module loads on first access. ``import openai_codex`` and ``from openai_codex
+# import Codex`` load no asyncio and none of the async machinery: ``Codex()`` launches the
+# server first and imports the rest while it boots (the cold start of every program). What
+# only approvals, tools, goals, reviews or retries need loads when first used.
 _LAZY: dict[str, str] = {
+    "AsyncCodex": "._client",
+    **dict.fromkeys(
+        (
+            "ExternalMessage",
+            "ImageInput",
+            "Input",
+            "InputItem",
+            "LocalImageInput",
+            "MentionInput",
+            "RunInput",
+            "SkillInput",
+            "TextInput",
+        ),
+        "._inputs",
+    ),
+    **dict.fromkeys(("Notification", "UnknownNotification"), "._notifications"),
+    **dict.fromkeys(
+        (
+            "ApprovalMode",
+            "Sandbox",
+            "ThreadForkOptions",
+            "ThreadListOptions",
+            "ThreadResumeOptions",
+            "ThreadStartOptions",
+            "TurnOptions",
+        ),
+        "._options",
+    ),
+    "TurnResult": "._results",
+    "TokenUsage": "._usage",
+    **dict.fromkeys(
+        (
+            "AsyncChatgptLoginHandle",
+            "AsyncDeviceCodeLoginHandle",
+            "ChatgptLoginHandle",
+            "DeviceCodeLoginHandle",
+        ),
+        "._login",
+    ),
+    **dict.fromkeys(("AsyncThread", "AsyncTurnHandle"), "._thread"),
+    **dict.fromkeys(("Thread", "TurnHandle"), "._thread_sync"),
     **dict.fromkeys(
         (
             "ApprovalFileChange",

@@ -11,8 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ._config import CodexConfig
-from ._connection import Connection
-from ._launch import handshake, open_transport
+from ._launch import discard, handshake, open_transport
 from ._listeners import ListenerHub
 from ._login import AsyncAccountMixin
 from ._logs import ServerLogForwarder
@@ -22,12 +21,14 @@ from ._restarts import RestartBudget
 from ._server_requests import ServerRequestDispatcher, ToolsArg, prepare_thread_options
 from ._sinks import END, AsyncSink, Sink
 from ._telemetry import Telemetry
-from ._thread import AsyncThread
-from ._transport import Transport
+from ._transport.base import Transport
 from .errors import CodexAuthError, CodexError
 
 if TYPE_CHECKING:
+    import subprocess
+
     from ._approvals import ApprovalHandler, UserInputHandler
+    from ._connection import Connection
     from ._generated.models import (
         ModelListResponse,
         Personality,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from ._generated.rpc import AsyncRpc
     from ._metadata import InitializeResponse
     from ._options import Sandbox
+    from ._thread import AsyncThread
     from ._usage import TokenUsage
 
 __all__ = ["AsyncCodex", "NotificationCallback"]
@@ -67,6 +69,9 @@ class AsyncCodex(AsyncAccountMixin):
         self._initialize_result: dict[str, Any] | None = None
         self._metadata: InitializeResponse | None = None
         self._start_lock: asyncio.Lock | None = None
+        # A server process ``Codex()`` launched before importing this module (the cold
+        # start); the first start adopts it.
+        self._prelaunched: subprocess.Popen[bytes] | None = None
         self._listener_tasks: set[asyncio.Task[None]] = set()
         self._listeners = ListenerHub()
         self._restarts = RestartBudget(self.config.max_restarts)
@@ -171,10 +176,16 @@ class AsyncCodex(AsyncAccountMixin):
         server_logs = None
         if config.forward_server_logs:
             server_logs = ServerLogForwarder(scrub=telemetry.scrub)
-        transport = await open_transport(config, server_logs=server_logs)
+        process, self._prelaunched = self._prelaunched, None
+        transport = await open_transport(config, server_logs=server_logs, process=process)
         observer = telemetry.observer()
         router = self._server_requests.make_router(observer, observer.methods)
         router.on_close = observer.closed
+        # Imported after the launch, while the server boots: the connection, and what the
+        # first thread_start needs.
+        from . import _thread  # noqa: F401
+        from ._connection import Connection
+
         connection = Connection(transport, router, max_line_bytes=config.max_line_bytes)
         connection.request_handler = self._server_requests
         self._listeners.restartable = self._may_restart
@@ -201,6 +212,9 @@ class AsyncCodex(AsyncAccountMixin):
         a server reached by ``config.url`` is only disconnected from.
         """
         self._closed = True
+        if self._prelaunched is not None:  # never started: end the launched server
+            process, self._prelaunched = self._prelaunched, None
+            discard(process)  # SIGKILL: the wait is short
         self._listeners.restartable = False
         self._listeners.close_all()
         for task in list(self._listener_tasks):
@@ -312,6 +326,8 @@ class AsyncCodex(AsyncAccountMixin):
 
         If the server has not loaded the thread, it is resumed on first use.
         """
+        from ._thread import AsyncThread
+
         return AsyncThread(self, thread_id)
 
     async def _open_thread(self, method: str, params: dict[str, Any]) -> AsyncThread:
@@ -319,6 +335,8 @@ class AsyncCodex(AsyncAccountMixin):
         raw = result["thread"]
         # ``thread.info`` is validated on first access (the ``Thread`` model pulls in a
         # large graph of models, which a cold start should not pay for unless it is used).
+        from ._thread import AsyncThread
+
         return AsyncThread(self, raw["id"], raw_info=raw, resume_params=resume_params_of(params))
 
     async def thread_start(

@@ -9,30 +9,34 @@ the connection multiplexes the requests.
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
-from ._client import AsyncCodex
 from ._config import CodexConfig
-from ._login import SyncAccountMixin
-from ._notifications import Notification
-from ._portal import LoopThread, mirrors
-from ._sinks import END, ThreadSink
-from ._thread import AsyncThread
-from ._thread_sync import Thread
+from ._login_sync import SyncAccountMixin
+from ._mirrors import lazy, mirrors
 from .errors import CodexError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (cold start)
 if TYPE_CHECKING:
+    from typing import Any
+
+    from ._client import AsyncCodex
     from ._generated.models import ModelListResponse, ThreadArchiveResponse, ThreadListResponse
     from ._generated.rpc import Rpc
     from ._metadata import InitializeResponse
+    from ._notifications import Notification
+    from ._portal import LoopThread
+    from ._thread import AsyncThread
+    from ._thread_sync import Thread
     from ._usage import TokenUsage
+else:
+    # Only named here (for the signatures of the blocking methods): ``_client`` and asyncio
+    # load in ``Codex()``, after the server process is launched (see ``__init__``).
+    AsyncCodex = lazy("._client", "AsyncCodex")
 
 __all__ = ["Codex"]
-
-logger = logging.getLogger("openai_codex")
 
 
 class Codex(SyncAccountMixin):
@@ -43,16 +47,36 @@ class Codex(SyncAccountMixin):
     """
 
     _async: AsyncCodex
+    _portal: LoopThread
 
     def __init__(self, config: CodexConfig | None = None) -> None:
-        self._portal = LoopThread()
-        self._async = AsyncCodex(config)
         self._listener_threads: list[threading.Thread] = []
         self._close_lock = threading.Lock()
         self._closed = False
+        config = config if config is not None else CodexConfig()
+        # The cold start: launch the server first, then import the async client, asyncio
+        # and the rest of the SDK while the server boots (it takes longer than they do).
+        from ._launch import discard, launch_server
+
+        process = launch_server(config)
+        try:
+            from ._client import AsyncCodex
+            from ._portal import LoopThread
+            from ._thread_sync import Thread  # noqa: F401  (for the first thread_start)
+
+            self._async = AsyncCodex(config)
+            self._async._prelaunched = process
+            process = None  # the async client owns it now (and reaps it on close)
+            self._portal = LoopThread()
+        except BaseException:
+            if process is not None:
+                discard(process)
+            raise
         try:
             self._portal.run(self._async.start())
         except BaseException:
+            with contextlib.suppress(Exception):  # reaps a server that never answered
+                self._portal.run(self._async.close())
             self._portal.stop()
             raise
 
@@ -129,6 +153,8 @@ class Codex(SyncAccountMixin):
         return self._wrap(self._async.thread(thread_id))
 
     def _wrap(self, thread: AsyncThread) -> Thread:
+        from ._thread_sync import Thread
+
         return Thread(self._portal, thread)
 
     @mirrors(AsyncCodex.thread_start)
@@ -177,6 +203,12 @@ class Codex(SyncAccountMixin):
         so a slow callback delays nothing else. Returns a function that unsubscribes: once
         it returns, no further call of ``callback`` starts (one already running finishes).
         """
+        import logging
+
+        from ._sinks import END, ThreadSink
+
+        logger = logging.getLogger("openai_codex")
+
         sink: ThreadSink[Notification] = ThreadSink()
         remove = self._portal.call(self._async._subscribe, sink)
         stopped = threading.Event()

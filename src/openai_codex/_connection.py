@@ -48,7 +48,7 @@ from ._reader_lease import ENABLED as LEASE_ENABLED
 from ._reader_lease import IDLE_LIMIT, ReaderLease, WakePipe
 from ._router import Router
 from ._sinks import Sink, ThreadSink
-from ._transport import LendsReader, Transport
+from ._transport.base import LendsReader, Transport
 from .errors import (
     INTERNAL_ERROR,
     METHOD_NOT_FOUND,

@@ -6,29 +6,60 @@ Shared by :class:`~openai_codex.AsyncCodex` and the official low-level clients
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ._config import CodexConfig
-from ._connection import Connection
-from ._logs import ServerLogForwarder
 from ._runtime import build_argv, build_env
-from ._transport.stdio import StdioTransport
+from ._transport._popen import discard, launch
 from .errors import TransportClosedError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (cold start)
 if TYPE_CHECKING:
+    import subprocess
+    from typing import Any
+
+    from ._connection import Connection
+    from ._logs import ServerLogForwarder
+    from ._transport.stdio import StdioTransport
     from ._transport.websocket import WebSocketTransport
 
-__all__ = ["handshake", "initialize_params", "open_transport"]
+__all__ = ["discard", "handshake", "initialize_params", "launch_server", "open_transport"]
+
+
+def launch_server(config: CodexConfig) -> subprocess.Popen[bytes] | None:
+    """Start the app-server process of ``config`` now; ``None`` for a WebSocket ``url``.
+
+    Needs no event loop and imports no asyncio: the blocking client calls it first, so the
+    server boots while the rest of the SDK is imported. :func:`open_transport` adopts the
+    process (or :func:`discard` ends it).
+
+    Raises:
+        CodexRuntimeNotFoundError: no ``codex`` binary could be found.
+        TransportClosedError: the process could not be started.
+        ValueError: ``auth_token`` without ``url``.
+    """
+    if config.url is not None:
+        return None
+    if config.auth_token is not None:
+        raise ValueError("auth_token is for a WebSocket app-server: set url as well")
+    argv, path_dir = build_argv(config)
+    env = build_env(config, path_dir)
+    try:
+        return launch(argv, env=env, cwd=str(config.cwd) if config.cwd is not None else None)
+    except OSError as exc:
+        raise TransportClosedError(f"could not start {argv[0]}: {exc}") from exc
 
 
 async def open_transport(
-    config: CodexConfig, *, server_logs: ServerLogForwarder | None = None
+    config: CodexConfig,
+    *,
+    server_logs: ServerLogForwarder | None = None,
+    process: subprocess.Popen[bytes] | None = None,
 ) -> StdioTransport | WebSocketTransport:
     """Launch the app-server process for ``config`` and return its transport (not started).
 
-    With ``config.url``, connect to that WebSocket app-server instead (nothing is launched).
-    With ``config.forward_server_logs``, the server's stderr lines go to ``server_logs``
-    (a plain :class:`ServerLogForwarder` when not given).
+    ``process``, from :func:`launch_server` for the same ``config``, is adopted instead of
+    launching another. With ``config.url``, connect to that WebSocket app-server instead
+    (nothing is launched). With ``config.forward_server_logs``, the server's stderr lines go
+    to ``server_logs`` (a plain :class:`ServerLogForwarder` when not given).
 
     Raises:
         CodexRuntimeNotFoundError: no ``codex`` binary could be found.
@@ -46,24 +77,23 @@ async def open_transport(
             close_timeout=config.shutdown_timeout,
             max_message_bytes=config.max_line_bytes,
         )
-    if config.auth_token is not None:
-        raise ValueError("auth_token is for a WebSocket app-server: set url as well")
-    argv, path_dir = build_argv(config)
-    env = build_env(config, path_dir)
+    from ._logs import ServerLogForwarder
+    from ._transport.stdio import StdioTransport
+
+    if process is None:
+        process = launch_server(config)
+        assert process is not None  # no url
     if not config.forward_server_logs:
         server_logs = None
     elif server_logs is None:
         server_logs = ServerLogForwarder()
     try:
-        return await StdioTransport.spawn(
-            argv,
-            env=env,
-            cwd=str(config.cwd) if config.cwd is not None else None,
-            shutdown_timeout=config.shutdown_timeout,
-            server_logs=server_logs,
+        return await StdioTransport.adopt(
+            process, shutdown_timeout=config.shutdown_timeout, server_logs=server_logs
         )
-    except OSError as exc:
-        raise TransportClosedError(f"could not start {argv[0]}: {exc}") from exc
+    except BaseException:
+        discard(process)
+        raise
 
 
 def initialize_params(config: CodexConfig) -> dict[str, Any]:

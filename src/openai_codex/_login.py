@@ -1,8 +1,9 @@
 """Sign-in: API key, ChatGPT browser login, device code, account, logout.
 
 The methods live in two mixins: :class:`AsyncAccountMixin` (a base of
-:class:`~openai_codex.AsyncCodex`) holds the behaviour; :class:`SyncAccountMixin` (a base
-of :class:`~openai_codex.Codex`) runs the same coroutines on the sync client's loop thread.
+:class:`~openai_codex.AsyncCodex`) holds the behaviour; ``_login_sync.SyncAccountMixin`` (a
+base of :class:`~openai_codex.Codex`) runs the same coroutines on the sync client's loop
+thread.
 
 How a login's completion finds its handle. ``account/login/start`` answers with a
 ``loginId``; the outcome arrives later as the notification ``account/login/completed
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
         ChatgptLoginAccountResponse,
         GetAccountResponse,
     )
-    from ._portal import LoopThread
+    from ._login_sync import SyncAccountMixin
     from ._telemetry import Telemetry
 
 __all__ = [
@@ -67,7 +68,6 @@ __all__ = [
     "AsyncDeviceCodeLoginHandle",
     "ChatgptLoginHandle",
     "DeviceCodeLoginHandle",
-    "SyncAccountMixin",
 ]
 
 LOGIN_COMPLETED = "account/login/completed"
@@ -608,61 +608,3 @@ def _validate(model: Any, result: Any) -> Any:
         raise ProtocolError(
             f"unexpected answer shape for {model.__name__}: {exc.error_count()} error(s)"
         ) from exc
-
-
-class SyncAccountMixin:
-    """Account and login methods of :class:`~openai_codex.Codex`."""
-
-    if TYPE_CHECKING:
-        _portal: LoopThread
-        _async: AsyncAccountMixin  # the AsyncCodex the sync client drives
-
-    def login_api_key(self, api_key: str) -> None:
-        """Sign in with an OpenAI API key; done when this returns.
-
-        The server also emits ``account/login/completed`` with ``loginId: null``, which
-        reaches the :meth:`~openai_codex.Codex.on_notification` listeners only.
-
-        Raises:
-            LoginRejectedError: the server refused the key (message without the key).
-        """
-        self._portal.run(self._async.login_api_key(api_key))
-
-    def login_chatgpt(self) -> ChatgptLoginHandle:
-        """Start a ChatGPT browser login and return its handle.
-
-        The server listens for the browser's redirect on ``127.0.0.1:1455`` (machine-wide)
-        and replaces any login already pending on it.
-
-        Raises:
-            LoginRejectedError: the server could not start the login.
-        """
-        outcome = _ThreadOutcome()
-        started = self._portal.run(self._async._start_login({"type": "chatgpt"}, outcome))
-        return ChatgptLoginHandle(self, started, outcome)
-
-    def login_chatgpt_device_code(self) -> DeviceCodeLoginHandle:
-        """Start a ChatGPT device-code login and return its handle.
-
-        Raises:
-            LoginRejectedError: the server refused, e.g. ``"device code login is not
-                enabled for this Codex server"`` (code -32600).
-        """
-        outcome = _ThreadOutcome()
-        started = self._portal.run(self._async._start_login({"type": "chatgptDeviceCode"}, outcome))
-        return DeviceCodeLoginHandle(self, started, outcome)
-
-    def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
-        """The signed-in account (``account/read``); see :meth:`AsyncCodex.account`.
-
-        Args:
-            refresh_token: refresh the ChatGPT tokens first.
-        """
-        return self._portal.run(self._async.account(refresh_token=refresh_token))
-
-    def logout(self) -> None:
-        """Sign out (``account/logout``): forget stored credentials and revoke tokens."""
-        self._portal.run(self._async.logout())
-
-    def _cancel_login(self, login_id: str) -> CancelLoginAccountResponse:
-        return self._portal.run(self._async._cancel_login(login_id))

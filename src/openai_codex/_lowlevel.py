@@ -95,10 +95,10 @@ from ._login import (
     AsyncDeviceCodeLoginHandle,
     ChatgptLoginHandle,
     DeviceCodeLoginHandle,
-    SyncAccountMixin,
     _redact,
     login_id_of,
 )
+from ._login_sync import SyncAccountMixin
 from ._metadata import InitializeResponse, ServerInfo
 from ._notifications import Notification, turn_id_of
 from ._portal import LoopThread

@@ -10,39 +10,15 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import inspect
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from .errors import CodexError
 
-__all__ = ["LoopThread", "mirrors"]
+__all__ = ["LoopThread"]
 
 T = TypeVar("T")
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def mirrors(
-    source: Callable[Concatenate[Any, P], Any],
-) -> Callable[[Callable[..., R]], Callable[Concatenate[Any, P], R]]:
-    """Give a blocking method the parameters of the async method it runs.
-
-    The sync facades (``Codex``, ``Thread``...) take ``*args, **kwargs`` and pass them to
-    their async twin, whose signature is the single source of every keyword. This
-    decorator copies that signature (with the sync method's own return annotation) so that
-    ``inspect.signature``, ``help()`` and type checkers show the real parameters.
-    """
-
-    def decorate(method: Callable[..., R]) -> Callable[Concatenate[Any, P], R]:
-        returns = inspect.signature(method).return_annotation
-        method.__signature__ = inspect.signature(source).replace(  # type: ignore[attr-defined]
-            return_annotation=returns
-        )
-        return method
-
-    return decorate
 
 
 CLEANUP_GRACE = 10.0

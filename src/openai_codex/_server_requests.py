@@ -48,7 +48,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._connection import RequestHandler, ServerRequestError
 from ._logs import log_extra
 from ._notifications import turn_id_of
 from ._options import ApprovalMode, approval_mode_of
@@ -59,6 +58,7 @@ from .errors import METHOD_NOT_FOUND
 # a handler): most clients never need them, and ``import openai_codex`` stays cheaper.
 if TYPE_CHECKING:
     from ._approvals import ApprovalFileChange, ApprovalHandler, UserInputHandler
+    from ._connection import RequestHandler
     from ._telemetry import Telemetry
     from ._tools import Tool, ToolRegistry
 
@@ -340,6 +340,8 @@ class ServerRequestDispatcher:
             return {"currentTimeAt": int(time.time())}
         if method == ELICITATION:
             return {"action": "decline", "content": None}
+        from ._connection import ServerRequestError  # loaded by the time a request arrives
+
         raise ServerRequestError(METHOD_NOT_FOUND, f"client does not handle {method}")
 
     async def _tool_call(self, params: dict[str, Any]) -> dict[str, object]:

@@ -1,7 +1,7 @@
 """``Thread`` and ``TurnHandle``: the blocking twins of ``AsyncThread``/``AsyncTurnHandle``.
 
 Each method runs the async method on the client's loop thread (their parameters are the
-async method's, copied by :func:`~openai_codex._portal.mirrors`). A turn's events go
+async method's, copied by :func:`~openai_codex._mirrors.mirrors`). A turn's events go
 straight from the connection's reader into a :class:`ThreadSink` that the caller's thread
 drains, so streaming costs no round trip through the loop per event. While a stream is all
 that waits for the server, its thread even reads the pipe itself (:mod:`._reader_lease`).
@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ._deadline import TurnClock
 from ._inputs import Input
+from ._mirrors import mirrors
 from ._notifications import Notification
-from ._portal import LoopThread, mirrors
+from ._portal import LoopThread
 from ._reader_lease import ReaderLease
 from ._results import TurnCollector, TurnResult
 from ._sinks import END, ThreadSink

@@ -149,3 +149,49 @@ def test_a_notification_payload_imports_only_its_own_models() -> None:
         assert loaded == ["agent_message_delta_notification"], loaded
         """
     )
+
+
+def test_the_blocking_client_imports_no_asyncio_before_it_launches_the_server() -> None:
+    # ``Codex()`` launches the server first and imports the async machinery while the
+    # server boots: the import of ``Codex``/``CodexConfig`` and the launch itself must not
+    # pull in asyncio (nor typing or logging, which the bare pipe does not pay for either).
+    run_python(
+        """
+        import sys
+
+        from openai_codex import Codex, CodexConfig, CodexError  # noqa: F401
+        from openai_codex._launch import discard, launch_server
+
+        slow = ("asyncio", "typing", "logging", "concurrent.futures", "ssl")
+        loaded = [m for m in slow if m in sys.modules]
+        assert not loaded, loaded
+        process = launch_server(CodexConfig(launch_args_override=[sys.executable, "-c", ""]))
+        assert process is not None
+        discard(process)
+        assert process.returncode is not None
+        loaded = [m for m in slow if m in sys.modules]
+        assert not loaded, loaded
+        """
+    )
+
+
+def test_blocking_methods_show_the_async_parameters_before_the_async_client_loads() -> None:
+    run_python(
+        """
+        import inspect
+        import sys
+
+        from openai_codex import Codex
+
+        assert "openai_codex._client" not in sys.modules
+        params = inspect.signature(Codex.thread_start).parameters
+        assert "openai_codex._client" in sys.modules  # the first lookup loaded it
+        assert "model" in params and "tools" in params, list(params)
+        assert inspect.isfunction(vars(Codex)["thread_start"])  # a plain method again
+        from openai_codex import AsyncCodex
+
+        mirrored = inspect.signature(AsyncCodex.thread_list).parameters
+        assert list(inspect.signature(Codex.thread_list).parameters) == list(mirrored)
+        assert inspect.signature(Codex.thread_start).return_annotation == "Thread"
+        """
+    )

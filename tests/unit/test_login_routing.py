@@ -22,7 +22,8 @@ from openai_codex import (
     Notification,
     TransportClosedError,
 )
-from openai_codex._login import LOGIN_COMPLETED, AsyncAccountMixin, SyncAccountMixin, login_id_of
+from openai_codex._login import LOGIN_COMPLETED, AsyncAccountMixin, login_id_of
+from openai_codex._login_sync import SyncAccountMixin
 from openai_codex._portal import LoopThread
 from openai_codex._router import DEFAULT_RETAIN, Router
 from openai_codex._sinks import END, AsyncSink, ThreadSink

@@ -80,11 +80,8 @@ def report():
     print(spec["tag"] + json.dumps({"marks": _marks, "rss_peak_mb": int(hwm) / 1024}), flush=True)
 """
 
-COLD_FLOOR = (
-    _COLD_PRELUDE
-    + """\
-import os, subprocess, threading
-_marks["imported"] = time.perf_counter()
+# The floors' child environment (what the SDK's ``CodexConfig.env`` and PATH handling do).
+_COLD_ENV = """\
 env = dict(os.environ)
 for key, value in spec["env"].items():
     if value is None:
@@ -93,6 +90,16 @@ for key, value in spec["env"].items():
         env[key] = value
 if spec["path_dir"]:
     env["PATH"] = spec["path_dir"] + os.pathsep + env.get("PATH", "")
+"""
+
+COLD_FLOOR = (
+    _COLD_PRELUDE
+    + """\
+import os, subprocess, threading
+_marks["imported"] = time.perf_counter()
+"""
+    + _COLD_ENV
+    + """\
 proc = subprocess.Popen([spec["codex_bin"], "app-server"], stdin=subprocess.PIPE,
     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=spec["cwd"], bufsize=0,
     start_new_session=True)
@@ -190,14 +197,9 @@ COLD_FLOOR_ASYNCIO = (
     + """\
 import asyncio, os
 _marks["imported"] = time.perf_counter()
-env = dict(os.environ)
-for key, value in spec["env"].items():
-    if value is None:
-        env.pop(key, None)
-    else:
-        env[key] = value
-if spec["path_dir"]:
-    env["PATH"] = spec["path_dir"] + os.pathsep + env.get("PATH", "")
+"""
+    + _COLD_ENV
+    + """\
 """
     + _COLD_REPORT
     + """\

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ._config import CodexConfig
-from ._launch import discard, handshake, open_transport
+from ._launch import discard, greet, handshake, launch_server, open_transport
 from ._listeners import ListenerHub
 from ._login import AsyncAccountMixin
 from ._logs import ServerLogForwarder
@@ -70,8 +70,9 @@ class AsyncCodex(AsyncAccountMixin):
         self._metadata: InitializeResponse | None = None
         self._start_lock: asyncio.Lock | None = None
         # A server process ``Codex()`` launched before importing this module (the cold
-        # start); the first start adopts it.
-        self._prelaunched: subprocess.Popen[bytes] | None = None
+        # start), and the ``initialize`` line already written to it; the first start
+        # adopts both.
+        self._prelaunched: tuple[subprocess.Popen[bytes], bytes] | None = None
         self._listener_tasks: set[asyncio.Task[None]] = set()
         self._listeners = ListenerHub()
         self._restarts = RestartBudget(self.config.max_restarts)
@@ -176,7 +177,14 @@ class AsyncCodex(AsyncAccountMixin):
         server_logs = None
         if config.forward_server_logs:
             server_logs = ServerLogForwarder(scrub=telemetry.scrub)
-        process, self._prelaunched = self._prelaunched, None
+        process: subprocess.Popen[bytes] | None = None
+        greeting: bytes | None = None
+        if self._prelaunched is not None:
+            (process, greeting), self._prelaunched = self._prelaunched, None
+        elif config.url is None:  # launch, and send ``initialize`` before anything else
+            process = launch_server(config)
+            if process is not None:
+                greeting = greet(process, config)
         transport = await open_transport(config, server_logs=server_logs, process=process)
         observer = telemetry.observer()
         router = self._server_requests.make_router(observer, observer.methods)
@@ -194,7 +202,7 @@ class AsyncCodex(AsyncAccountMixin):
         self._transport = transport
         self._connection = connection
         try:
-            result = await handshake(connection, config)
+            result = await handshake(connection, config, greeting=greeting)
         except BaseException:
             await connection.close()
             if self._initialize_result is None:  # the first start: the client is unusable
@@ -213,7 +221,8 @@ class AsyncCodex(AsyncAccountMixin):
         """
         self._closed = True
         if self._prelaunched is not None:  # never started: end the launched server
-            process, self._prelaunched = self._prelaunched, None
+            process = self._prelaunched[0]
+            self._prelaunched = None
             discard(process)  # SIGKILL: the wait is short
         self._listeners.restartable = False
         self._listeners.close_all()

@@ -127,9 +127,18 @@ class Connection:
         return self._closed_error
 
     async def request(
-        self, method: str, params: Any = None, *, timeout: float | None = None
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        timeout: float | None = None,
+        sent: bytes | None = None,
     ) -> Any:
         """Send a request and return its result.
+
+        ``sent``: the request's line, already written to the transport by whoever started
+        it (see :func:`openai_codex._launch.greet`); it must be exactly the line this
+        request encodes to (same id), so only the connection's first request can have one.
 
         Raises:
             JsonRpcError: (a subclass of) the server's error answer.
@@ -142,8 +151,12 @@ class Connection:
             self._revoke_lease()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         request_id, line = self._protocol.send_request(method, params, future)
+        if sent is not None and sent != line:
+            self._protocol.forget(request_id)
+            raise RuntimeError(f"{method}: the line already sent is not this request's")
         try:
-            await self._transport.send(line)
+            if sent is None:
+                await self._transport.send(line)
             if timeout is None:
                 return await future
             try:

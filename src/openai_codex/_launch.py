@@ -6,6 +6,8 @@ Shared by :class:`~openai_codex.AsyncCodex` and the official low-level clients
 
 from __future__ import annotations
 
+import contextlib
+
 from ._config import CodexConfig
 from ._runtime import build_argv, build_env
 from ._transport._popen import discard, launch
@@ -21,7 +23,14 @@ if TYPE_CHECKING:
     from ._transport.stdio import StdioTransport
     from ._transport.websocket import WebSocketTransport
 
-__all__ = ["discard", "handshake", "initialize_params", "launch_server", "open_transport"]
+__all__ = [
+    "discard",
+    "greet",
+    "handshake",
+    "initialize_params",
+    "launch_server",
+    "open_transport",
+]
 
 
 def launch_server(config: CodexConfig) -> subprocess.Popen[bytes] | None:
@@ -108,10 +117,33 @@ def initialize_params(config: CodexConfig) -> dict[str, Any]:
     }
 
 
-async def handshake(connection: Connection, config: CodexConfig) -> Any:
-    """Send ``initialize`` and ``initialized``; return the raw ``initialize`` result."""
+def greet(process: subprocess.Popen[bytes], config: CodexConfig) -> bytes:
+    """Write ``initialize`` to a just launched server at once; return the line written.
+
+    The server answers it as soon as it has booted, while the client is still importing:
+    pass the line to :func:`handshake` (as ``greeting``), which then waits for that answer
+    instead of sending the request again. A server that has already exited is not an error
+    here; the transport reports it.
+    """
+    from ._protocol import RpcProtocol
+
+    _, line = RpcProtocol[None]().send_request("initialize", initialize_params(config), None)
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):  # it exited: the transport will say how
+            process.stdin.write(line)
+    return line
+
+
+async def handshake(
+    connection: Connection, config: CodexConfig, *, greeting: bytes | None = None
+) -> Any:
+    """Send ``initialize`` and ``initialized``; return the raw ``initialize`` result.
+
+    ``greeting``: the ``initialize`` line :func:`greet` already wrote on this connection's
+    transport (it must be the connection's first request).
+    """
     result = await connection.request(
-        "initialize", initialize_params(config), timeout=config.request_timeout
+        "initialize", initialize_params(config), timeout=config.request_timeout, sent=greeting
     )
     await connection.notify("initialized")
     return result

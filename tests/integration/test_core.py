@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from openai_codex import (
     Codex,
     CodexConfig,
     CodexRuntimeNotFoundError,
+    CodexTimeoutError,
     InvalidRequestError,
     MethodNotFoundError,
     ProtocolError,
@@ -183,6 +186,40 @@ def test_a_server_exiting_before_initialize_reports_its_stderr() -> None:
         Codex(fake_server_config("die-at-init"))
     assert info.value.exit_code == 3
     assert "fake server refuses to start" in str(info.value)
+
+
+def _processes_with(token: str) -> list[int]:
+    """Pids of live processes whose command line holds ``token`` (Linux /proc)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    if token.encode() in fh.read():
+                        pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+@pytest.mark.parametrize("client", ["sync", "async"])
+def test_a_client_that_fails_to_start_leaves_no_server_behind(client: str) -> None:
+    # Codex() launches the server (and writes ``initialize``) before it loads the async
+    # client: when the handshake then fails (here: a server that never answers, not even
+    # ``initialize``), that process must not outlive the failed call.
+    token = f"openai-codex-test-{uuid.uuid4().hex}"
+    config = CodexConfig(
+        launch_args_override=[sys.executable, "-c", "import time; time.sleep(60)", token],
+        request_timeout=0.5,
+        auto_restart=False,
+    )
+    with pytest.raises(CodexTimeoutError):
+        if client == "sync":
+            Codex(config)
+        else:
+            run(AsyncCodex(config).start())
+    assert _processes_with(token) == []
 
 
 def test_an_unsupported_config_makes_the_real_server_exit_with_its_message(

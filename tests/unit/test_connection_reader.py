@@ -185,3 +185,28 @@ def test_a_line_over_the_limit_fails_the_waiters_and_names_the_setting() -> None
         await connection.close()
 
     asyncio.run(main())
+
+
+def test_a_request_already_sent_is_not_written_again_and_must_match() -> None:
+    # The blocking client writes ``initialize`` right after launching the server (before
+    # the connection exists); the connection then only waits for its answer.
+    from openai_codex._protocol import RpcProtocol
+
+    async def main() -> None:
+        connection, transport, _ = await started()
+        _, greeting = RpcProtocol[None]().send_request("initialize", {"x": 1}, None)
+        answer = asyncio.ensure_future(connection.request("initialize", {"x": 1}, sent=greeting))
+        await asyncio.sleep(0)
+        assert transport.sent == []  # nothing written twice
+        transport.feed(line({"id": 1, "result": {"ok": True}}))
+        assert await answer == {"ok": True}
+        with pytest.raises(RuntimeError, match="not this request's"):
+            await connection.request("initialize", {"x": 1}, sent=greeting)  # id 2 now
+        following = asyncio.ensure_future(connection.request("next"))
+        await asyncio.sleep(0)
+        transport.feed(line({"id": 3, "result": "three"}))
+        assert await following == "three"  # the id mismatch left no waiter behind
+        assert transport.sent == [line({"id": 3, "method": "next"}).replace(b" ", b"")]
+        await connection.close()
+
+    asyncio.run(main())

@@ -272,6 +272,8 @@ def _members(cls: type) -> list[tuple[str, Any, str]]:
             if isinstance(value, (staticmethod, classmethod)):
                 kind = type(value).__name__
                 value = value.__func__
+            elif not isinstance(value, property) and hasattr(type(value), "__get__"):
+                value = getattr(klass, name)  # another descriptor: what users get (lazy methods)
             if isinstance(value, property) or inspect.isfunction(value):
                 seen.add(name)
                 found.append((name, value, kind))

@@ -152,6 +152,9 @@ def _class_members(cls: type) -> dict[str, Any]:
             if name.startswith("_"):
                 continue
             described = _member(name, value)
+            if described is None and hasattr(type(value), "__get__"):
+                # Another descriptor (a method whose signature loads late): what users get.
+                described = _member(name, getattr(klass, name))
             if described is not None:
                 members[name] = described
         # Instance attributes declared in the class body (``id: str``).

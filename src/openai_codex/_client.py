@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from ._config import CodexConfig
-from ._launch import discard, greet, handshake, launch_server, open_transport
+from ._launch import discard, handshake, launch_greeted, open_transport
 from ._listeners import ListenerHub
 from ._login import AsyncAccountMixin
 from ._logs import ServerLogForwarder
@@ -177,14 +177,10 @@ class AsyncCodex(AsyncAccountMixin):
         server_logs = None
         if config.forward_server_logs:
             server_logs = ServerLogForwarder(scrub=telemetry.scrub)
-        process: subprocess.Popen[bytes] | None = None
-        greeting: bytes | None = None
-        if self._prelaunched is not None:
-            (process, greeting), self._prelaunched = self._prelaunched, None
-        elif config.url is None:  # launch, and send ``initialize`` before anything else
-            process = launch_server(config)
-            if process is not None:
-                greeting = greet(process, config)
+        launched, self._prelaunched = self._prelaunched, None
+        if launched is None:  # launch, and send ``initialize`` before anything else
+            launched = launch_greeted(config)
+        process, greeting = launched if launched is not None else (None, None)
         transport = await open_transport(config, server_logs=server_logs, process=process)
         observer = telemetry.observer()
         router = self._server_requests.make_router(observer, observer.methods)

@@ -56,24 +56,22 @@ class Codex(SyncAccountMixin):
         config = config if config is not None else CodexConfig()
         # The cold start: launch the server first, then import the async client, asyncio
         # and the rest of the SDK while the server boots (it takes longer than they do).
-        from ._launch import discard, greet, launch_server
+        from ._launch import discard, launch_greeted
 
-        process = launch_server(config)
+        # ``initialize`` goes out with the launch: the server answers it once booted.
+        launched = launch_greeted(config)
         try:
-            # ``initialize`` goes out now: the server answers it once booted, meanwhile.
-            greeting = greet(process, config) if process is not None else None
             from ._client import AsyncCodex
             from ._portal import LoopThread
             from ._thread_sync import Thread  # noqa: F401  (for the first thread_start)
 
             self._async = AsyncCodex(config)
-            if process is not None and greeting is not None:
-                self._async._prelaunched = (process, greeting)
-            process = None  # the async client owns it now (and reaps it on close)
+            # The async client owns the process now (and reaps it on close).
+            self._async._prelaunched, launched = launched, None
             self._portal = LoopThread()
         except BaseException:
-            if process is not None:
-                discard(process)
+            if launched is not None:
+                discard(launched[0])
             raise
         try:
             self._portal.run(self._async.start())

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "discard",
-    "greet",
     "handshake",
     "initialize_params",
+    "launch_greeted",
     "launch_server",
     "open_transport",
 ]
@@ -117,21 +117,29 @@ def initialize_params(config: CodexConfig) -> dict[str, Any]:
     }
 
 
-def greet(process: subprocess.Popen[bytes], config: CodexConfig) -> bytes:
-    """Write ``initialize`` to a just launched server at once; return the line written.
+def launch_greeted(config: CodexConfig) -> tuple[subprocess.Popen[bytes], bytes] | None:
+    """:func:`launch_server`, then write ``initialize`` to the server at once.
 
     The server answers it as soon as it has booted, while the client is still importing:
-    pass the line to :func:`handshake` (as ``greeting``), which then waits for that answer
-    instead of sending the request again. A server that has already exited is not an error
-    here; the transport reports it.
+    returns the process and the line written, which :func:`handshake` takes as
+    ``greeting`` (it then waits for that answer instead of sending the request again).
+    ``None`` for a WebSocket ``url``. A server that has already exited is not an error here;
+    the transport reports it.
     """
-    from ._protocol import RpcProtocol
+    process = launch_server(config)
+    if process is None:
+        return None
+    try:
+        from ._protocol import RpcProtocol
 
-    _, line = RpcProtocol[None]().send_request("initialize", initialize_params(config), None)
-    if process.stdin is not None:
-        with contextlib.suppress(OSError):  # it exited: the transport will say how
-            process.stdin.write(line)
-    return line
+        _, line = RpcProtocol[None]().send_request("initialize", initialize_params(config), None)
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):  # it exited: the transport will say how
+                process.stdin.write(line)
+    except BaseException:
+        discard(process)
+        raise
+    return process, line
 
 
 async def handshake(
@@ -139,7 +147,8 @@ async def handshake(
 ) -> Any:
     """Send ``initialize`` and ``initialized``; return the raw ``initialize`` result.
 
-    ``greeting``: the ``initialize`` line :func:`greet` already wrote on this connection's
+    ``greeting``: the ``initialize`` line :func:`launch_greeted` already wrote on this
+    connection's
     transport (it must be the connection's first request).
     """
     result = await connection.request(

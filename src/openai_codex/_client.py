@@ -194,7 +194,8 @@ class AsyncCodex(AsyncAccountMixin):
         connection.request_handler = self._server_requests
         self._listeners.restartable = self._may_restart
         self._listeners.attach(connection.router)
-        connection.start()
+        # Not started here: ``handshake`` starts it once the ``initialize`` answer has a
+        # waiter (the server may have answered while the SDK was importing).
         self._transport = transport
         self._connection = connection
         try:

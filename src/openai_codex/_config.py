@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from opentelemetry.trace import TracerProvider
 
 __all__ = [
+    "DEFAULT_INITIALIZE_TIMEOUT",
     "DEFAULT_MAX_LINE_BYTES",
     "DEFAULT_REQUEST_TIMEOUT",
     "RUNTIME_VERSION",
@@ -24,6 +25,13 @@ RUNTIME_VERSION = "0.163.0"
 
 DEFAULT_REQUEST_TIMEOUT = 300.0
 """Seconds a request waits for its answer unless configured otherwise."""
+
+DEFAULT_INITIALIZE_TIMEOUT = 60.0
+"""Seconds the handshake waits for the answer to ``initialize`` unless configured otherwise.
+
+The server answers it about 0.2 s after it starts (under 2 s on a loaded 2-core machine);
+one that is still silent after a minute is broken, and waiting the whole
+``request_timeout`` for it would only hide why."""
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 """The longest message accepted from the server (64 MiB)."""
@@ -87,6 +95,11 @@ class CodexConfig:
         forward_server_logs: Log the app-server's stderr lines under the
             ``openai_codex.server`` logger at the levels the server printed (rate-limited),
             instead of only at DEBUG under ``openai_codex``.
+        initialize_timeout: Seconds to wait for the server's answer to ``initialize``
+            when a client starts (60 s; at most ``request_timeout``). A server that stays
+            silent that long is broken: the start fails with ``CodexTimeoutError`` quoting
+            the server's last stderr lines, and the process is ended. ``None``: wait
+            ``request_timeout``.
     """
 
     codex_bin: str | Path | None = None
@@ -110,6 +123,7 @@ class CodexConfig:
     tracer_provider: TracerProvider | None = field(default=None, repr=False, compare=False)
     trace_content: bool = False
     forward_server_logs: bool = False
+    initialize_timeout: float | None = DEFAULT_INITIALIZE_TIMEOUT
 
 
 def override_args(overrides: ConfigOverrides) -> list[str]:

@@ -116,10 +116,21 @@ class Connection:
         self.router.on_interest = self._revoke_lease
 
     def start(self) -> None:
-        """Start receiving: the transport calls :meth:`_on_data` for every chunk."""
+        """Start receiving: the transport calls :meth:`_on_data` for every chunk.
+
+        Output that arrived before is routed at once (a stdio transport replays it inside
+        this call), so whatever must receive it (the router's sinks, the request handler,
+        the waiter of a request already written) must exist first. :meth:`request` calls
+        this itself when the connection has not started.
+        """
         if not self._started:
             self._started = True
             self._transport.start(self._on_data, self._on_eof)
+
+    @property
+    def transport(self) -> Transport:
+        """The transport this connection reads and writes."""
+        return self._transport
 
     @property
     def closed_error(self) -> CodexError | None:
@@ -137,8 +148,13 @@ class Connection:
         """Send a request and return its result.
 
         ``sent``: the request's line, already written to the transport by whoever started
-        it (see :func:`openai_codex._launch.greet`); it must be exactly the line this
-        request encodes to (same id), so only the connection's first request can have one.
+        it (see :func:`openai_codex._launch.launch_greeted`); it must be exactly the line
+        this request encodes to (same id), and the connection must not have started: the
+        request registers its waiter, then starts the connection, so an answer the server
+        sent before this call is never read before someone waits for it.
+
+        A connection that has not started yet is started by its first request, after that
+        request's waiter exists (see :meth:`start`).
 
         Raises:
             JsonRpcError: (a subclass of) the server's error answer.
@@ -151,9 +167,15 @@ class Connection:
             self._revoke_lease()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         request_id, line = self._protocol.send_request(method, params, future)
-        if sent is not None and sent != line:
+        if sent is not None and (sent != line or self._started):
             self._protocol.forget(request_id)
+            if self._started:  # its answer may have been read already, and dropped
+                raise RuntimeError(f"{method}: a request already sent must start the connection")
             raise RuntimeError(f"{method}: the line already sent is not this request's")
+        if not self._started:
+            # Only now, with the answer's waiter in the table: the transport replays the
+            # output that arrived before (the answer to ``sent`` may be in it).
+            self.start()
         try:
             if sent is None:
                 await self._transport.send(line)

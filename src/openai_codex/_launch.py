@@ -11,11 +11,12 @@ import contextlib
 from ._config import CodexConfig
 from ._runtime import build_argv, build_env
 from ._transport._popen import discard, launch
-from .errors import TransportClosedError
+from .errors import CodexTimeoutError, TransportClosedError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (cold start)
 if TYPE_CHECKING:
     import subprocess
+    from collections.abc import Sequence
     from typing import Any
 
     from ._connection import Connection
@@ -27,6 +28,7 @@ __all__ = [
     "discard",
     "handshake",
     "initialize_params",
+    "initialize_timeout",
     "launch_greeted",
     "launch_server",
     "open_transport",
@@ -151,8 +153,25 @@ async def handshake(
     connection's
     transport (it must be the connection's first request).
     """
-    result = await connection.request(
-        "initialize", initialize_params(config), timeout=config.request_timeout, sent=greeting
-    )
+    timeout = initialize_timeout(config)
+    try:
+        result = await connection.request(
+            "initialize", initialize_params(config), timeout=timeout, sent=greeting
+        )
+    except CodexTimeoutError as exc:
+        tail: Sequence[str] = getattr(connection.transport, "stderr_tail", ())
+        lines = "".join(f"\n  {line}" for line in tail)
+        raise CodexTimeoutError(
+            f"initialize: the app-server did not answer within {timeout:g} s; it is running "
+            "but broken or badly overloaded (raise CodexConfig.initialize_timeout if this "
+            "machine is that slow)"
+            + (f"\nlast stderr lines:{lines}" if lines else " and wrote nothing on stderr")
+        ) from exc
     await connection.notify("initialized")
     return result
+
+
+def initialize_timeout(config: CodexConfig) -> float | None:
+    """How long the handshake waits for ``initialize``: the shorter of the two settings."""
+    limits = [t for t in (config.initialize_timeout, config.request_timeout) if t is not None]
+    return min(limits) if limits else None

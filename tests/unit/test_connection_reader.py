@@ -193,20 +193,84 @@ def test_a_request_already_sent_is_not_written_again_and_must_match() -> None:
     from openai_codex._protocol import RpcProtocol
 
     async def main() -> None:
-        connection, transport, _ = await started()
+        transport = ScriptedTransport()
+        connection = Connection(transport)  # not started: the request starts it
         _, greeting = RpcProtocol[None]().send_request("initialize", {"x": 1}, None)
+        other = Connection(ScriptedTransport())
+        with pytest.raises(RuntimeError, match="not this request's"):
+            await other.request("initialize", {"x": 2}, sent=greeting)
         answer = asyncio.ensure_future(connection.request("initialize", {"x": 1}, sent=greeting))
         await asyncio.sleep(0)
         assert transport.sent == []  # nothing written twice
         transport.feed(line({"id": 1, "result": {"ok": True}}))
         assert await answer == {"ok": True}
-        with pytest.raises(RuntimeError, match="not this request's"):
-            await connection.request("initialize", {"x": 1}, sent=greeting)  # id 2 now
         following = asyncio.ensure_future(connection.request("next"))
         await asyncio.sleep(0)
-        transport.feed(line({"id": 3, "result": "three"}))
-        assert await following == "three"  # the id mismatch left no waiter behind
-        assert transport.sent == [line({"id": 3, "method": "next"}).replace(b" ", b"")]
+        transport.feed(line({"id": 2, "result": "two"}))
+        assert await following == "two"
+        assert transport.sent == [line({"id": 2, "method": "next"}).replace(b" ", b"")]
+        with pytest.raises(RuntimeError, match="must start the connection"):
+            await connection.request("initialize", {"x": 1}, sent=greeting)
+        assert other.closed_error is None and connection.closed_error is None
+        await connection.close()
+
+    asyncio.run(main())
+
+
+class EarlyTransport(ScriptedTransport):
+    """A transport with output that arrived before :meth:`start`, replayed inside it (as
+    the stdio transport does with what the server wrote while the client was importing)."""
+
+    def __init__(self, early: bytes) -> None:
+        super().__init__()
+        self.early = early
+
+    def start(self, on_data: Callable[[bytes], None], on_eof: Callable[[], None]) -> None:
+        super().start(on_data, on_eof)
+        on_data(self.early)
+
+
+def test_an_answer_that_arrived_before_the_connection_started_reaches_its_request() -> None:
+    from openai_codex._protocol import RpcProtocol
+
+    _, greeting = RpcProtocol[None]().send_request("initialize", {"x": 1}, None)
+    early = (
+        line({"method": "configWarning", "params": {"summary": "early"}})
+        + line({"id": 1, "result": {"userAgent": "ua"}})
+        + line({"id": 0, "method": "item/tool/call", "params": {}})
+    )
+    served: list[str] = []
+
+    async def handler(method: str, params: Any) -> Any:
+        served.append(method)
+        return {"ok": True}
+
+    async def main() -> None:
+        transport = EarlyTransport(early)
+        connection = Connection(transport)
+        connection.request_handler = handler
+        sink = Collect()
+        connection.router.add_listener(sink)  # type: ignore[arg-type]
+        # Not started: the request registers its waiter, then starts the connection.
+        result = await connection.request("initialize", {"x": 1}, timeout=5, sent=greeting)
+        assert result == {"userAgent": "ua"}
+        assert [n.method for n in sink.items] == ["configWarning"]
+        await asyncio.sleep(0.01)  # the server request's handler task
+        assert served == ["item/tool/call"]
+        assert [json.loads(sent) for sent in transport.sent] == [{"id": 0, "result": {"ok": True}}]
+        await connection.close()
+
+    asyncio.run(main())
+
+
+def test_a_request_on_a_connection_not_started_starts_it() -> None:
+    async def main() -> None:
+        transport = ScriptedTransport()
+        connection = Connection(transport)
+        waiter = asyncio.ensure_future(connection.request("ping", {}, timeout=5))
+        await asyncio.sleep(0)
+        transport.feed(line({"id": 1, "result": "pong"}))
+        assert await waiter == "pong"
         await connection.close()
 
     asyncio.run(main())

@@ -118,7 +118,7 @@ def floor_scanner(chunks: list[bytes]) -> int:
 
 def sdk_protocol(chunks: list[bytes]) -> int:
     """RpcProtocol.receive_data: framing, json.loads, classification into dataclasses."""
-    from openai_codex._protocol import RpcProtocol
+    from openai_codex._core.protocol import RpcProtocol
 
     protocol: Any = RpcProtocol()
     n = 0
@@ -130,14 +130,14 @@ def sdk_protocol(chunks: list[bytes]) -> int:
 def _router_pipeline(
     chunks: list[bytes], thread_id: str, turn_id: str, *, typed: bool, observing: bool
 ) -> int:
-    from openai_codex._protocol import IncomingNotification, RpcProtocol
-    from openai_codex._results import TurnCollector
-    from openai_codex._router import Router
-    from openai_codex._sinks import AsyncSink
+    from openai_codex._conversation.results import TurnCollector
+    from openai_codex._core.protocol import IncomingNotification, RpcProtocol
+    from openai_codex._core.router import Router
+    from openai_codex._core.sinks import AsyncSink
 
     router: Any = Router()
     if observing:
-        from openai_codex._server_requests import ServerRequestDispatcher
+        from openai_codex._callbacks.dispatch import ServerRequestDispatcher
 
         router = ServerRequestDispatcher().make_router()
     protocol: Any = RpcProtocol()
@@ -183,9 +183,9 @@ def sdk_lean_prototype(chunks: list[bytes], thread_id: str, turn_id: str) -> int
     """PROTOTYPE of the proposed read path (not SDK code): decode each chunk's complete lines
     once, the C scanner per line, classification inline (no dataclass), then the SDK's own
     Router/AsyncSink/TurnCollector unchanged. What ``sdk: + Router...`` could cost."""
-    from openai_codex._results import TurnCollector
-    from openai_codex._router import Router
-    from openai_codex._sinks import AsyncSink
+    from openai_codex._conversation.results import TurnCollector
+    from openai_codex._core.router import Router
+    from openai_codex._core.sinks import AsyncSink
 
     scan = json.scanner.c_make_scanner(json.JSONDecoder())  # type: ignore[attr-defined]
     loads = json.loads
@@ -230,10 +230,10 @@ def _async_stage(chunks: list[bytes], thread_id: str, turn_id: str, *, push: boo
     reader task (as StreamReader does), which parses and dispatches. ``push=True`` is the
     PROTOTYPE of a Protocol-based transport: the callback parses and dispatches itself.
     """
-    from openai_codex._protocol import IncomingNotification, RpcProtocol
-    from openai_codex._server_requests import ServerRequestDispatcher
-    from openai_codex._sinks import AsyncSink
-    from openai_codex._thread import AsyncTurnHandle
+    from openai_codex._callbacks.dispatch import ServerRequestDispatcher
+    from openai_codex._conversation.thread import AsyncTurnHandle
+    from openai_codex._core.protocol import IncomingNotification, RpcProtocol
+    from openai_codex._core.sinks import AsyncSink
 
     class _FakeThread:
         id = thread_id
@@ -305,10 +305,10 @@ def async_push_prototype(chunks: list[bytes], thread_id: str, turn_id: str) -> i
 
 def sdk_thread_handoff(chunks: list[bytes], thread_id: str, turn_id: str) -> int:
     """The sync path: a producer thread fills a ThreadSink; TurnHandle.stream() drains it."""
-    from openai_codex._protocol import IncomingNotification, RpcProtocol
-    from openai_codex._server_requests import ServerRequestDispatcher
-    from openai_codex._sinks import ThreadSink
-    from openai_codex._thread_sync import TurnHandle
+    from openai_codex._callbacks.dispatch import ServerRequestDispatcher
+    from openai_codex._conversation.thread_sync import TurnHandle
+    from openai_codex._core.protocol import IncomingNotification, RpcProtocol
+    from openai_codex._core.sinks import ThreadSink
 
     class _FakeThread:
         id = thread_id
@@ -354,8 +354,8 @@ def turn_floor(chunks: list[bytes], thread_id: str, turn_id: str) -> int:
 
 def turn_sdk_params(thread_id: str) -> int:
     """``build_params("TurnStartParams", ...)`` + ``normalize_input``, as ``turn()`` does."""
-    from openai_codex._inputs import normalize_input
-    from openai_codex._options import build_params
+    from openai_codex._conversation.inputs import normalize_input
+    from openai_codex._conversation.options import build_params
 
     build_params("TurnStartParams", {}, turn=True, thread_id=thread_id, input=normalize_input("hi"))
     return 1
@@ -364,10 +364,10 @@ def turn_sdk_params(thread_id: str) -> int:
 def turn_sdk_collect(chunks: list[bytes], thread_id: str, turn_id: str) -> int:
     """Parse + route + ``TurnCollector.feed`` (validates item/completed, tokenUsage,
     turn/completed) + ``finish()`` (TurnResult)."""
-    from openai_codex._protocol import IncomingNotification, RpcProtocol
-    from openai_codex._results import TurnCollector
-    from openai_codex._server_requests import ServerRequestDispatcher
-    from openai_codex._sinks import AsyncSink
+    from openai_codex._callbacks.dispatch import ServerRequestDispatcher
+    from openai_codex._conversation.results import TurnCollector
+    from openai_codex._core.protocol import IncomingNotification, RpcProtocol
+    from openai_codex._core.sinks import AsyncSink
 
     router: Any = ServerRequestDispatcher().make_router()
     protocol: Any = RpcProtocol()

@@ -170,7 +170,7 @@ See also: [Getting started](getting-started.md) · [Authentication](authenticati
 [Testing](testing.md) · [FAQ](faq.md).
 """
 
-# Module paths in reprs of runtime types: ``openai_codex._inputs.TextInput`` and
+# Module paths in reprs of runtime types: ``openai_codex._conversation.inputs.TextInput`` and
 # ``collections.abc.Callable`` read better as ``TextInput`` and ``Callable``.
 _QUALIFIED = re.compile(r"\b(?:[A-Za-z_][A-Za-z0-9_]*\.)+(?=[A-Za-z_][A-Za-z0-9_]*)")
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-from ._client_sync import Codex
-from ._config import CodexConfig
+from ._client.config import CodexConfig
+from ._client.sync_client import Codex
 from ._version import __version__
 from .errors import (
     CodexAuthError,
@@ -34,7 +34,13 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (cold st
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._approvals import (
+    from ._auth.login import (
+        AsyncChatgptLoginHandle,
+        AsyncDeviceCodeLoginHandle,
+        ChatgptLoginHandle,
+        DeviceCodeLoginHandle,
+    )
+    from ._callbacks.approvals import (
         ApprovalFileChange,
         ApprovalHandler,
         ApprovalRequest,
@@ -45,9 +51,11 @@ if TYPE_CHECKING:
         UserInputQuestion,
         UserInputRequest,
     )
-    from ._client import AsyncCodex
-    from ._goals import AsyncGoalHandle, GoalHandle
-    from ._inputs import (
+    from ._callbacks.tools import ImageResult, Tool, tool
+    from ._client.async_client import AsyncCodex
+    from ._client.metadata import InitializeResponse as ServerMetadata  # noqa: F401
+    from ._conversation.goals.handles import AsyncGoalHandle, GoalHandle
+    from ._conversation.inputs import (
         ExternalMessage,
         ImageInput,
         Input,
@@ -58,15 +66,7 @@ if TYPE_CHECKING:
         SkillInput,
         TextInput,
     )
-    from ._login import (
-        AsyncChatgptLoginHandle,
-        AsyncDeviceCodeLoginHandle,
-        ChatgptLoginHandle,
-        DeviceCodeLoginHandle,
-    )
-    from ._metadata import InitializeResponse as ServerMetadata  # noqa: F401
-    from ._notifications import Notification, UnknownNotification
-    from ._options import (
+    from ._conversation.options import (
         ApprovalMode,
         Sandbox,
         ThreadForkOptions,
@@ -75,12 +75,19 @@ if TYPE_CHECKING:
         ThreadStartOptions,
         TurnOptions,
     )
-    from ._results import TurnResult
-    from ._reviews import BaseBranch, CodeLocation, Commit, Custom, ReviewFinding, ReviewResult
-    from ._thread import AsyncThread, AsyncTurnHandle
-    from ._thread_sync import Thread, TurnHandle
-    from ._tools import ImageResult, Tool, tool
-    from ._usage import TokenUsage
+    from ._conversation.results import TurnResult
+    from ._conversation.reviews import (
+        BaseBranch,
+        CodeLocation,
+        Commit,
+        Custom,
+        ReviewFinding,
+        ReviewResult,
+    )
+    from ._conversation.thread import AsyncThread, AsyncTurnHandle
+    from ._conversation.thread_sync import Thread, TurnHandle
+    from ._core.notifications import Notification, UnknownNotification
+    from ._observability.usage import TokenUsage
     from .retry import async_retry_on_overload, retry_on_overload
 
 # Names whose module loads on first access. ``import openai_codex`` and ``from openai_codex
@@ -88,7 +95,7 @@ if TYPE_CHECKING:
 # server first and imports the rest while it boots (the cold start of every program). What
 # only approvals, tools, goals, reviews or retries need loads when first used.
 _LAZY: dict[str, str] = {
-    "AsyncCodex": "._client",
+    "AsyncCodex": "._client.async_client",
     **dict.fromkeys(
         (
             "ExternalMessage",
@@ -101,9 +108,9 @@ _LAZY: dict[str, str] = {
             "SkillInput",
             "TextInput",
         ),
-        "._inputs",
+        "._conversation.inputs",
     ),
-    **dict.fromkeys(("Notification", "UnknownNotification"), "._notifications"),
+    **dict.fromkeys(("Notification", "UnknownNotification"), "._core.notifications"),
     **dict.fromkeys(
         (
             "ApprovalMode",
@@ -114,10 +121,10 @@ _LAZY: dict[str, str] = {
             "ThreadStartOptions",
             "TurnOptions",
         ),
-        "._options",
+        "._conversation.options",
     ),
-    "TurnResult": "._results",
-    "TokenUsage": "._usage",
+    "TurnResult": "._conversation.results",
+    "TokenUsage": "._observability.usage",
     **dict.fromkeys(
         (
             "AsyncChatgptLoginHandle",
@@ -125,10 +132,10 @@ _LAZY: dict[str, str] = {
             "ChatgptLoginHandle",
             "DeviceCodeLoginHandle",
         ),
-        "._login",
+        "._auth.login",
     ),
-    **dict.fromkeys(("AsyncThread", "AsyncTurnHandle"), "._thread"),
-    **dict.fromkeys(("Thread", "TurnHandle"), "._thread_sync"),
+    **dict.fromkeys(("AsyncThread", "AsyncTurnHandle"), "._conversation.thread"),
+    **dict.fromkeys(("Thread", "TurnHandle"), "._conversation.thread_sync"),
     **dict.fromkeys(
         (
             "ApprovalFileChange",
@@ -141,14 +148,14 @@ _LAZY: dict[str, str] = {
             "UserInputQuestion",
             "UserInputRequest",
         ),
-        "._approvals",
+        "._callbacks.approvals",
     ),
-    **dict.fromkeys(("AsyncGoalHandle", "GoalHandle"), "._goals"),
+    **dict.fromkeys(("AsyncGoalHandle", "GoalHandle"), "._conversation.goals.handles"),
     **dict.fromkeys(
         ("BaseBranch", "CodeLocation", "Commit", "Custom", "ReviewFinding", "ReviewResult"),
-        "._reviews",
+        "._conversation.reviews",
     ),
-    **dict.fromkeys(("ImageResult", "Tool", "tool"), "._tools"),
+    **dict.fromkeys(("ImageResult", "Tool", "tool"), "._callbacks.tools"),
     **dict.fromkeys(("async_retry_on_overload", "retry_on_overload"), ".retry"),
 }
 
@@ -163,7 +170,7 @@ def __getattr__(name: str) -> Any:
     # ``openai_codex.types.InitializeResponse``. Loaded on first use (it needs pydantic), and
     # left out of ``__all__`` so that ``from openai_codex import *`` stays cheap.
     if name == "ServerMetadata":
-        from ._metadata import InitializeResponse
+        from ._client.metadata import InitializeResponse
 
         return InitializeResponse
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

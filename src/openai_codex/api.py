@@ -4,7 +4,7 @@
   request by request (``start()``, ``initialize()``, ``thread_start(params)``,
   ``turn_start(thread_id, input_items)``...), with notifications pulled from queues
   (``next_notification()``, ``next_turn_notification(turn_id)``, goal operations...).
-  See :mod:`openai_codex._lowlevel` for how notifications are queued.
+  See :mod:`openai_codex._official.lowlevel` for how notifications are queued.
 - :func:`start_chatgpt_login`, :func:`start_device_code_login` and their async forms:
   ChatGPT sign-in handles for a client.
 - :func:`validate_initialize_metadata`: fill and check the ``initialize`` answer.
@@ -17,9 +17,33 @@ protocol models.
 
 from __future__ import annotations
 
-from ._client import AsyncCodex
-from ._client_sync import Codex
-from ._config import CodexConfig
+from ._auth.login import (
+    AsyncChatgptLoginHandle,
+    AsyncDeviceCodeLoginHandle,
+    ChatgptLoginHandle,
+    DeviceCodeLoginHandle,
+)
+from ._client.async_client import AsyncCodex
+from ._client.config import CodexConfig
+from ._client.metadata import InitializeResponse, ServerInfo
+from ._client.sync_client import Codex
+from ._conversation.goals.operation import GoalOperationState
+from ._conversation.inputs import (
+    ExternalMessage,
+    ImageInput,
+    Input,
+    InputItem,
+    LocalImageInput,
+    MentionInput,
+    RunInput,
+    SkillInput,
+    TextInput,
+)
+from ._conversation.options import ApprovalMode, Sandbox
+from ._conversation.results import TurnResult
+from ._conversation.thread import AsyncThread, AsyncTurnHandle
+from ._conversation.thread_sync import Thread, TurnHandle
+from ._core.notifications import Notification
 from ._generated.models import (
     AccountLoginCompletedNotification,
     AgentMessageDeltaNotification,
@@ -62,26 +86,8 @@ from ._generated.models import (
     TurnStartResponse,
     TurnSteerResponse,
 )
-from ._goal import GoalOperationState
-from ._inputs import (
-    ExternalMessage,
-    ImageInput,
-    Input,
-    InputItem,
-    LocalImageInput,
-    MentionInput,
-    RunInput,
-    SkillInput,
-    TextInput,
-)
 from ._json import JsonObject, JsonValue
-from ._login import (
-    AsyncChatgptLoginHandle,
-    AsyncDeviceCodeLoginHandle,
-    ChatgptLoginHandle,
-    DeviceCodeLoginHandle,
-)
-from ._lowlevel import (
+from ._official.lowlevel import (
     AsyncCodexClient,
     ClientStateError,
     CodexClient,
@@ -94,12 +100,6 @@ from ._lowlevel import (
     start_device_code_login,
     validate_initialize_metadata,
 )
-from ._metadata import InitializeResponse, ServerInfo
-from ._notifications import Notification
-from ._options import ApprovalMode, Sandbox
-from ._results import TurnResult
-from ._thread import AsyncThread, AsyncTurnHandle
-from ._thread_sync import Thread, TurnHandle
 
 __all__ = [
     # low-level clients and helpers

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
+from ._client.metadata import InitializeResponse, ServerInfo
+from ._core.notifications import Notification, UnknownNotification
 from ._generated.models import (
     AccountLoginCompletedNotification,
     AccountRateLimitsUpdatedNotification,
@@ -46,8 +48,6 @@ from ._generated.models import (
 )
 from ._generated.notifications import KnownNotificationPayload
 from ._json import JsonObject, JsonScalar, JsonValue
-from ._metadata import InitializeResponse, ServerInfo
-from ._notifications import Notification, UnknownNotification
 
 NotificationPayload: TypeAlias = KnownNotificationPayload | UnknownNotification
 """What ``Notification.payload`` may be."""

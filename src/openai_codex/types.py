@@ -16,6 +16,8 @@ ending in ``Value`` are the plain-string members of such a union, e.g.
 
 from __future__ import annotations
 
+from ._client.metadata import InitializeResponse, ServerInfo
+from ._core.notifications import Notification, UnknownNotification
 from ._generated.models import (
     AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecision,
     Account,
@@ -204,9 +206,7 @@ from ._generated.models import (
     WebSearchThreadItem,
 )
 from ._json import JsonObject, JsonScalar, JsonValue
-from ._metadata import InitializeResponse, ServerInfo
-from ._notifications import Notification, UnknownNotification
-from ._usage import TokenUsage
+from ._observability.usage import TokenUsage
 
 UrlUserInput = ImageUserInput
 """The image-by-URL input item (its name before the models followed the official ones)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openai_codex import CodexConfig
-from openai_codex._runtime import build_argv, build_env
+from openai_codex._client.runtime import build_argv, build_env
 from openai_codex.testing import CodexHarness
 
 TRANSPORTS = ("stdio", "websocket")

@@ -28,8 +28,8 @@ from openai_codex import (
     Notification,
     ProtocolError,
     TransportClosedError,
-    _notifications,
 )
+from openai_codex._core import notifications as _notifications
 from openai_codex.types import UnknownNotification
 
 # A hang would otherwise wait for the 300 s default request timeout.

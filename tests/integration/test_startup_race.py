@@ -25,10 +25,10 @@ from typing import Any
 import pytest
 from conftest import fake_server_config, run
 
-import openai_codex._client
-import openai_codex._launch
+import openai_codex._client.async_client
+import openai_codex._client.launch
 from openai_codex import AsyncCodex, Codex, CodexConfig, CodexTimeoutError
-from openai_codex._runtime import build_argv
+from openai_codex._client.runtime import build_argv
 from openai_codex.api import AsyncCodexClient
 from openai_codex.testing import CodexHarness, Reply
 
@@ -46,7 +46,7 @@ def slow_client(monkeypatch: pytest.MonkeyPatch) -> Callable[[float | None], Non
     """
 
     def slow(delay: float | None) -> None:
-        real = openai_codex._launch.launch_greeted
+        real = openai_codex._client.launch.launch_greeted
 
         def launch_then_dawdle(config: CodexConfig) -> Any:
             launched = real(config)
@@ -57,8 +57,8 @@ def slow_client(monkeypatch: pytest.MonkeyPatch) -> Callable[[float | None], Non
             return launched
 
         # ``Codex()`` looks it up in _launch at call time; AsyncCodex imported the name.
-        monkeypatch.setattr(openai_codex._launch, "launch_greeted", launch_then_dawdle)
-        monkeypatch.setattr(openai_codex._client, "launch_greeted", launch_then_dawdle)
+        monkeypatch.setattr(openai_codex._client.launch, "launch_greeted", launch_then_dawdle)
+        monkeypatch.setattr(openai_codex._client.async_client, "launch_greeted", launch_then_dawdle)
 
     return slow
 
@@ -193,10 +193,10 @@ def test_a_server_that_never_answers_initialize_fails_after_initialize_timeout(
 
 def test_initialize_waits_no_longer_than_the_request_timeout() -> None:
     config = fake_server_config("silent", request_timeout=0.5)
-    assert openai_codex._launch.initialize_timeout(config) == 0.5
-    assert openai_codex._launch.initialize_timeout(CodexConfig()) == 60.0
+    assert openai_codex._client.launch.initialize_timeout(config) == 0.5
+    assert openai_codex._client.launch.initialize_timeout(CodexConfig()) == 60.0
     unbounded = CodexConfig(request_timeout=None, initialize_timeout=None)
-    assert openai_codex._launch.initialize_timeout(unbounded) is None
+    assert openai_codex._client.launch.initialize_timeout(unbounded) is None
 
 
 # -- a cold interpreter, as a new user's first run -----------------------------------------

@@ -30,10 +30,10 @@ from typing import Any
 import pytest
 from conftest import run
 
-from openai_codex._launch import initialize_params
-from openai_codex._runtime import build_argv, build_env
-from openai_codex._transport._popen import launch
-from openai_codex._transport.stdio import StdioTransport
+from openai_codex._client.launch import initialize_params
+from openai_codex._client.runtime import build_argv, build_env
+from openai_codex._core.transport._popen import launch
+from openai_codex._core.transport.stdio import StdioTransport
 from openai_codex.errors import TransportClosedError
 from openai_codex.testing import CodexHarness
 
@@ -466,7 +466,7 @@ def test_close_ends_a_send_blocked_on_a_child_that_never_reads(watcher: str) -> 
 SCRIPT = textwrap.dedent(
     """
     import asyncio, gc, os, sys
-    from openai_codex._transport.stdio import StdioTransport, launch
+    from openai_codex._core.transport.stdio import StdioTransport, launch
 
     if sys.argv[1] != "pidfd":
         del os.pidfd_open

@@ -1,7 +1,7 @@
 """The reader lease: a sync stream reads the app-server's stdout in its own thread.
 
 While a sync ``TurnHandle.stream()`` is all that waits for the server, the client's loop
-lends it the pipe (``openai_codex._reader_lease``). These tests check, against the real
+lends it the pipe (``openai_codex._core.reader_lease``). These tests check, against the real
 app-server, that the lease is used, and that everything that needs the loop's reader
 takes it back without losing or reordering anything: requests from the loop body and from
 other threads, new listeners, approvals, leaving the stream early, and ``close()``.
@@ -24,8 +24,8 @@ from openai_codex import (
     Notification,
     TransportClosedError,
 )
-from openai_codex._connection import Connection
-from openai_codex._reader_lease import ReaderLease
+from openai_codex._core.connection import Connection
+from openai_codex._core.reader_lease import ReaderLease
 from openai_codex.testing import CodexHarness, MockModel, Reply
 
 DELTA = "item/agentMessage/delta"

@@ -15,21 +15,21 @@ from openai_codex import (
     UserInputRequest,
     tool,
 )
-from openai_codex._approvals import (
+from openai_codex._callbacks.approvals import (
     approval_request_from,
     approval_response,
     to_decision,
     user_input_request_from,
     user_input_response,
 )
-from openai_codex._connection import ServerRequestError
-from openai_codex._options import ApprovalMode
-from openai_codex._server_requests import (
+from openai_codex._callbacks.dispatch import (
     ServerRequestDispatcher,
     ThreadHandlers,
     prepare_thread_options,
 )
-from openai_codex._tools import ToolRegistry
+from openai_codex._callbacks.tools import ToolRegistry
+from openai_codex._conversation.options import ApprovalMode
+from openai_codex._core.connection import ServerRequestError
 
 COMMAND = "item/commandExecution/requestApproval"
 FILE_CHANGE = "item/fileChange/requestApproval"
@@ -96,7 +96,7 @@ def test_command_request_is_typed() -> None:
 
 
 def test_file_change_request_takes_changes_from_the_item() -> None:
-    from openai_codex._approvals import file_changes_from_item
+    from openai_codex._callbacks.approvals import file_changes_from_item
 
     item = {
         "type": "fileChange",

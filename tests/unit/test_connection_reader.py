@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from openai_codex._connection import Connection
-from openai_codex._notifications import Notification
+from openai_codex._core.connection import Connection
+from openai_codex._core.notifications import Notification
 from openai_codex.errors import CodexTimeoutError, ProtocolError, TransportClosedError
 
 pytestmark = pytest.mark.timeout(30)
@@ -190,7 +190,7 @@ def test_a_line_over_the_limit_fails_the_waiters_and_names_the_setting() -> None
 def test_a_request_already_sent_is_not_written_again_and_must_match() -> None:
     # The blocking client writes ``initialize`` right after launching the server (before
     # the connection exists); the connection then only waits for its answer.
-    from openai_codex._protocol import RpcProtocol
+    from openai_codex._core.protocol import RpcProtocol
 
     async def main() -> None:
         transport = ScriptedTransport()
@@ -231,7 +231,7 @@ class EarlyTransport(ScriptedTransport):
 
 
 def test_an_answer_that_arrived_before_the_connection_started_reaches_its_request() -> None:
-    from openai_codex._protocol import RpcProtocol
+    from openai_codex._core.protocol import RpcProtocol
 
     _, greeting = RpcProtocol[None]().send_request("initialize", {"x": 1}, None)
     early = (

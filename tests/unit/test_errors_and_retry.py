@@ -22,7 +22,7 @@ from openai_codex import (
     is_retryable_error,
     retry_on_overload,
 )
-from openai_codex._sinks import END, AsyncSink, ThreadSink
+from openai_codex._core.sinks import END, AsyncSink, ThreadSink
 from openai_codex.errors import error_from_rpc
 from openai_codex.retry import backoff_delays
 

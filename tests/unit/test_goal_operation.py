@@ -1,5 +1,5 @@
 """The sans-IO goal-operation state, fed with notifications shaped as app-server 0.163.0
-sends them (see ``openai_codex._goal``)."""
+sends them (see ``openai_codex._conversation.goals.operation``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ import subprocess
 import sys
 from typing import Any
 
+from openai_codex._conversation.goals.operation import (
+    GOAL_CLEARED,
+    GOAL_UPDATED,
+    _GoalOperationState,
+)
 from openai_codex._generated.models import ThreadGoalStatus, TurnStatus
-from openai_codex._goal import GOAL_CLEARED, GOAL_UPDATED, _GoalOperationState
 
 THREAD = "thread-1"
 
@@ -183,6 +187,8 @@ def test_failure_is_remembered_once() -> None:
 
 
 def test_importing_the_module_does_not_import_pydantic() -> None:
-    code = "import sys, openai_codex._goal; print('pydantic' in sys.modules)"
+    code = (
+        "import sys, openai_codex._conversation.goals.operation; print('pydantic' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

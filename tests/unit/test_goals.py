@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from openai_codex._goals import GoalCollector
-from openai_codex._notifications import Notification
+from openai_codex._conversation.goals.handles import GoalCollector
+from openai_codex._core.notifications import Notification
 
 THREAD = "thr"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from openai_codex._toml import toml_dumps, toml_key, toml_string, toml_value
+from openai_codex._client.toml import toml_dumps, toml_key, toml_string, toml_value
 from openai_codex.testing import CodexHarness, MockModel
 
 tomllib = pytest.importorskip("tomllib")

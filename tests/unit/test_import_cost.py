@@ -35,8 +35,8 @@ def test_import_does_not_load_pydantic_or_the_generated_models() -> None:
             assert name in dir(openai_codex), name
         from openai_codex import ApprovalRequest, Decision, ImageResult, Tool, tool
         assert Decision("accept") is Decision.accept
-        assert ApprovalRequest.__module__ == "openai_codex._approvals"
-        assert Tool.__module__ == ImageResult.__module__ == "openai_codex._tools"
+        assert ApprovalRequest.__module__ == "openai_codex._callbacks.approvals"
+        assert Tool.__module__ == ImageResult.__module__ == "openai_codex._callbacks.tools"
         assert callable(tool)
         assert "pydantic" not in sys.modules
         """
@@ -72,7 +72,7 @@ def test_json_results_load_pydantic_core_on_demand() -> None:
         """
         import sys
 
-        from openai_codex._tools import to_content_items
+        from openai_codex._callbacks.tools import to_content_items
 
         assert "pydantic_core" not in sys.modules
         assert to_content_items({"k": [1, 2]}) == [{"type": "inputText", "text": '{"k": [1, 2]}'}]
@@ -130,7 +130,7 @@ def test_import_leaves_out_modules_only_some_calls_need() -> None:
         loaded = [m for m in lazy if m in sys.modules]
         assert not loaded, loaded
         assert openai_codex.Decision("accept").value == "accept"  # loads on first access
-        assert "openai_codex._approvals" in sys.modules
+        assert "openai_codex._callbacks.approvals" in sys.modules
         """
     )
 
@@ -160,7 +160,7 @@ def test_the_blocking_client_imports_no_asyncio_before_it_launches_the_server() 
         import sys
 
         from openai_codex import Codex, CodexConfig, CodexError  # noqa: F401
-        from openai_codex._launch import discard, launch_server
+        from openai_codex._client.launch import discard, launch_server
 
         slow = ("asyncio", "typing", "logging", "concurrent.futures", "ssl")
         loaded = [m for m in slow if m in sys.modules]
@@ -183,9 +183,9 @@ def test_blocking_methods_show_the_async_parameters_before_the_async_client_load
 
         from openai_codex import Codex
 
-        assert "openai_codex._client" not in sys.modules
+        assert "openai_codex._client.async_client" not in sys.modules
         params = inspect.signature(Codex.thread_start).parameters
-        assert "openai_codex._client" in sys.modules  # the first lookup loaded it
+        assert "openai_codex._client.async_client" in sys.modules  # the first lookup loaded it
         assert "model" in params and "tools" in params, list(params)
         assert inspect.isfunction(vars(Codex)["thread_start"])  # a plain method again
         from openai_codex import AsyncCodex

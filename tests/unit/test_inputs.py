@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from openai_codex import ImageInput, LocalImageInput, MentionInput, SkillInput, TextInput
+from openai_codex._conversation.inputs import normalize_input
 from openai_codex._generated.models import TurnStartParams
-from openai_codex._inputs import normalize_input
 
 
 def test_a_string_is_one_text_item() -> None:

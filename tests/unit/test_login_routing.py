@@ -22,11 +22,11 @@ from openai_codex import (
     Notification,
     TransportClosedError,
 )
-from openai_codex._login import LOGIN_COMPLETED, AsyncAccountMixin, login_id_of
-from openai_codex._login_sync import SyncAccountMixin
-from openai_codex._portal import LoopThread
-from openai_codex._router import DEFAULT_RETAIN, Router
-from openai_codex._sinks import END, AsyncSink, ThreadSink
+from openai_codex._auth.login import LOGIN_COMPLETED, AsyncAccountMixin, login_id_of
+from openai_codex._auth.login_sync import SyncAccountMixin
+from openai_codex._core.portal import LoopThread
+from openai_codex._core.router import DEFAULT_RETAIN, Router
+from openai_codex._core.sinks import END, AsyncSink, ThreadSink
 from openai_codex.errors import error_from_rpc
 
 SECRET = "sk-unit-SECRET-0123456789"

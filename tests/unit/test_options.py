@@ -15,10 +15,10 @@ from openai_codex import (
     ThreadResumeOptions,
     ThreadStartOptions,
     TurnOptions,
-    _options,
 )
+from openai_codex._conversation import options as _options
+from openai_codex._conversation.options import PLAIN_FIELDS, build_params
 from openai_codex._generated import models
-from openai_codex._options import PLAIN_FIELDS, build_params
 
 SDK_ONLY = {"approval_mode", "sandbox", "include_turns", "source", "turn_service_tier"}
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from openai_codex._protocol import (
+from openai_codex._core.protocol import (
     IncomingError,
     IncomingNotification,
     IncomingRequest,

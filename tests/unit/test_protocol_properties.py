@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openai_codex._protocol import (
+from openai_codex._core.protocol import (
     Incoming,
     IncomingError,
     IncomingNotification,

@@ -1,7 +1,7 @@
 """The reader lease and what it relies on, without any process.
 
 A sync stream's thread may borrow the server's stdout from the event loop and read and
-dispatch it itself (:mod:`openai_codex._reader_lease`). These tests drive a
+dispatch it itself (:mod:`openai_codex._core.reader_lease`). These tests drive a
 :class:`ReaderLease` over a real ``os.pipe()`` with a fake connection and a real loop in a
 background thread, and check the thread-safety the lease needs from the sinks, the router
 and the login outcomes. Every wait has a timeout, so a broken lease fails instead of hanging.
@@ -22,11 +22,11 @@ import pytest
 from _recorder import Recorder
 
 from openai_codex import Notification, TransportClosedError
-from openai_codex._login import _AsyncOutcome
-from openai_codex._portal import LoopThread
-from openai_codex._reader_lease import ReaderLease, WakePipe
-from openai_codex._router import Router
-from openai_codex._sinks import END, AsyncSink, ThreadSink
+from openai_codex._auth.login import _AsyncOutcome
+from openai_codex._core.portal import LoopThread
+from openai_codex._core.reader_lease import ReaderLease, WakePipe
+from openai_codex._core.router import Router
+from openai_codex._core.sinks import END, AsyncSink, ThreadSink
 
 TIMEOUT = 5.0
 """The longest any test waits for something that should happen at once."""

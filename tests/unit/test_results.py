@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from openai_codex import Notification, TurnFailedError, TurnResult
-from openai_codex._results import TurnCollector, final_response
+from openai_codex._conversation.results import TurnCollector, final_response
 
 THREAD = "th"
 TURN = "t1"

@@ -8,7 +8,7 @@ from typing import Any
 from _recorder import Recorder
 
 from openai_codex import TransportClosedError
-from openai_codex._router import Router
+from openai_codex._core.router import Router
 
 
 def turn_event(method: str, thread: str, turn: str, **extra: Any) -> tuple[str, dict[str, Any]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from openai_codex import CodexConfig, CodexRuntimeNotFoundError
-from openai_codex._runtime import build_argv, build_env, resolve_codex_bin, toml_literal
+from openai_codex._client.runtime import build_argv, build_env, resolve_codex_bin, toml_literal
 
 
 def test_the_bundled_runtime_is_found_by_default() -> None:
@@ -27,7 +27,7 @@ def test_an_explicit_binary_wins(tmp_path: Path) -> None:
 def test_a_missing_binary_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(CodexRuntimeNotFoundError, match="does not exist"):
         resolve_codex_bin(CodexConfig(codex_bin="/no/such/codex"))
-    monkeypatch.setattr("openai_codex._runtime._bundled", lambda: None)
+    monkeypatch.setattr("openai_codex._client.runtime._bundled", lambda: None)
     with pytest.raises(CodexRuntimeNotFoundError, match=r"openai-codex-cli-bin==0\.163\.0"):
         resolve_codex_bin(CodexConfig())
 

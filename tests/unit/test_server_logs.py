@@ -1,4 +1,4 @@
-"""The app-server's stderr as log records (``openai_codex._logs``), and structured extras."""
+"""The app-server's stderr as log records (``_observability/logs.py``), and structured extras."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from openai_codex._logs import ServerLogForwarder, log_extra, server_log_level
+from openai_codex._observability.logs import ServerLogForwarder, log_extra, server_log_level
 
 # Lines as app-server 0.163.0 prints them with RUST_LOG=debug (colours already stripped).
 WARN = (

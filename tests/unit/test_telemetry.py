@@ -1,4 +1,4 @@
-"""Spans from notifications and client calls, without a server: ``openai_codex._telemetry``.
+"""Spans from notifications and client calls, without a server: ``_observability/telemetry``.
 
 Each test gives the telemetry of one client its own SDK ``TracerProvider`` (through
 ``CodexConfig(tracer_provider=...)``), so nothing touches the global provider. The
@@ -22,9 +22,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 
 from openai_codex import CodexConfig, TransportClosedError
-from openai_codex._router import Router
-from openai_codex._server_requests import ServerRequestDispatcher
-from openai_codex._telemetry import (
+from openai_codex._callbacks.dispatch import ServerRequestDispatcher
+from openai_codex._core.router import Router
+from openai_codex._observability.telemetry import (
     TRACE_METHODS,
     USAGE_METHODS,
     ConnectionObserver,
@@ -144,7 +144,7 @@ def test_no_tracer_without_the_extra_or_a_provider(setup: str) -> None:
     code = f"""
         import sys
         {setup}
-        from openai_codex._telemetry import resolve_tracer
+        from openai_codex._observability.telemetry import resolve_tracer
         assert resolve_tracer(None) is None
         if "import opentelemetry" not in {setup!r}:
             assert not any(

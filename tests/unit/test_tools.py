@@ -1,4 +1,4 @@
-"""Unit tests for openai_codex._tools: schemas, decorator forms, invoke and the registry."""
+"""Unit tests for _callbacks/tools: schemas, decorator forms, invoke and the registry."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import pydantic
 import pytest
 from typing_extensions import TypedDict
 
-from openai_codex._tools import ImageResult, Tool, ToolRegistry, to_content_items, tool
+from openai_codex._callbacks.tools import ImageResult, Tool, ToolRegistry, to_content_items, tool
 
 # A real 8x8 PNG (the app-server decodes images; invalid ones are replaced by a note).
 PNG = bytes.fromhex(

@@ -1,9 +1,9 @@
 """Token usage accounting: ``TokenUsage`` and how ``thread/tokenUsage/updated`` is summed.
 
 The notification sequences below are the ones app-server 0.163.0 sends (see the notes of
-``openai_codex._usage``): ``total`` is the thread's cumulative usage, kept across restarts
-and resumes; resume and fork repeat the stored usage under an old turn id; a compaction
-reports ``total`` unchanged, once with ``last`` set to the compacted context's size.
+``openai_codex._observability.usage``): ``total`` is the thread's cumulative usage, kept
+across restarts and resumes; resume and fork repeat the stored usage under an old turn id; a
+compaction reports ``total`` unchanged, once with ``last`` set to the compacted context's size.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 import openai_codex
 import openai_codex.types
 from openai_codex import TokenUsage
-from openai_codex._usage import UsageLedger, UsageMeter
+from openai_codex._observability.usage import UsageLedger, UsageMeter
 from openai_codex.types import ThreadTokenUsage, TokenUsageBreakdown
 
 

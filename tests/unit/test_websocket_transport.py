@@ -24,9 +24,9 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from openai_codex import CodexAuthError, CodexConfig, TransportClosedError
-from openai_codex._connection import Connection
-from openai_codex._launch import open_transport
-from openai_codex._transport.websocket import WebSocketTransport, safe_url
+from openai_codex._client.launch import open_transport
+from openai_codex._core.connection import Connection
+from openai_codex._core.transport.websocket import WebSocketTransport, safe_url
 
 T = TypeVar("T")
 TOKEN = "tok-3f9a1c77e0b24d6e"
@@ -119,7 +119,7 @@ def test_import_openai_codex_does_not_import_websockets() -> None:
         import sys
         import openai_codex
         from openai_codex import CodexConfig
-        import openai_codex._transport.websocket  # the module defers the import too
+        import openai_codex._core.transport.websocket  # the module defers the import too
         CodexConfig(url="ws://127.0.0.1:1", auth_token="t")
         assert "websockets" not in sys.modules, sorted(m for m in sys.modules if "websockets" in m)
     """

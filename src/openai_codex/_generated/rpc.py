@@ -6,14 +6,14 @@
 ``AsyncRpc`` (``AsyncCodex.rpc``) and ``Rpc`` (``Codex.rpc``) have one method per
 request, named after its wire method in snake_case (``thread/goal/set`` ->
 ``thread_goal_set``; see ``rpc_name`` in scripts/generate_types.py). The call mechanics
-(validation, sending, typed errors) are in ``openai_codex._rpc``.
+(validation, sending, typed errors) are in ``openai_codex._client.rpc``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, overload
 
-from openai_codex._rpc import REQUIRED, AsyncRpcBase, RpcBase
+from openai_codex._client.rpc import REQUIRED, AsyncRpcBase, RpcBase
 
 if TYPE_CHECKING:
     from typing import Any

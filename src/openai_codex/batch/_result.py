@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .._usage import TokenUsage
+from .._observability.usage import TokenUsage
 
 __all__ = ["BatchResult", "TaskStatus", "TokenUsage"]
 

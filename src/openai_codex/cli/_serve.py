@@ -248,7 +248,7 @@ Press Ctrl-C to stop the server."""
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the app-server on a WebSocket port until Ctrl-C or SIGTERM."""
-    from .._runtime import build_argv, build_env
+    from .._client.runtime import build_argv, build_env
 
     if not 0 <= args.port <= 65535:
         raise CliError("--port must be between 0 and 65535", EXIT_USAGE)

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from .._config import CodexConfig, ConfigOverrides, override_args
-from .._toml import toml_dumps
+from .._client.config import CodexConfig, ConfigOverrides, override_args
+from .._client.toml import toml_dumps
 from ._mock_model import MOCK_MODEL_SLUG, MockModel, mock_model_info
 
 __all__ = ["CodexHarness", "HarnessIssuer"]

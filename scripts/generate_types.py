@@ -1183,18 +1183,23 @@ def rpc_module(specs: list[RpcSpec], imports: dict[str, str], classes: set[str])
         "``AsyncRpc`` (``AsyncCodex.rpc``) and ``Rpc`` (``Codex.rpc``) have one method per",
         "request, named after its wire method in snake_case (``thread/goal/set`` ->",
         "``thread_goal_set``; see ``rpc_name`` in scripts/generate_types.py). The call mechanics",
-        "(validation, sending, typed errors) are in ``openai_codex._client.rpc``.",
+        "(validation, sending, typed errors) are in ``openai_codex._rpc_base``.",
         '"""',
         "",
         "from __future__ import annotations",
         "",
         "from typing import TYPE_CHECKING, overload",
         "",
-        "from openai_codex._client.rpc import REQUIRED, AsyncRpcBase, RpcBase",
+        "from openai_codex._rpc_base import REQUIRED, AsyncRpcBase, RpcBase, RpcTable",
+        "",
+        "from . import _methods",
         "",
         "if TYPE_CHECKING:",
         *(f"    from {m} import {', '.join(ns)}" for m, ns in sorted(typing_imports.items())),
         f"    from .models import {', '.join(sorted(names & classes))}",
+        "",
+        "# The params and response model of each request, for the call mechanics.",
+        '_TABLE = RpcTable(_methods.CLIENT_REQUEST_TYPES, __name__.rpartition(".")[0] + ".models")',
     ]
     for cls, base, is_async, how in (
         ("AsyncRpc", "AsyncRpcBase", True, "``await codex.rpc.config_read()``"),
@@ -1223,6 +1228,7 @@ def rpc_module(specs: list[RpcSpec], imports: dict[str, str], classes: set[str])
             '    """',
             "",
             "    __slots__ = ()",
+            "    _table = _TABLE",
         ]
         for spec in specs:
             lines += ["", *rpc_method(spec, is_async)]

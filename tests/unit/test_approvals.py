@@ -22,12 +22,9 @@ from openai_codex._callbacks.approvals import (
     user_input_request_from,
     user_input_response,
 )
-from openai_codex._callbacks.dispatch import (
-    ServerRequestDispatcher,
-    ThreadHandlers,
-    prepare_thread_options,
-)
+from openai_codex._callbacks.dispatch import ServerRequestDispatcher, ThreadHandlers
 from openai_codex._callbacks.tools import ToolRegistry
+from openai_codex._conversation.handlers import prepare_thread_options
 from openai_codex._conversation.options import ApprovalMode
 from openai_codex._core.connection import ServerRequestError
 

@@ -44,11 +44,10 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._conversation.options import ApprovalMode, approval_mode_of
 from .._core.notifications import turn_id_of
 from .._core.router import Observer, Router
 from .._observability.logs import log_extra
@@ -66,8 +65,6 @@ __all__ = [
     "ServerRequestDispatcher",
     "ThreadHandlers",
     "ToolsArg",
-    "prepare_thread_options",
-    "start_turn_with_handlers",
 ]
 
 logger = logging.getLogger("openai_codex")
@@ -80,8 +77,6 @@ ELICITATION = "mcpServer/elicitation/request"
 
 ToolsArg = Iterable["Tool[..., Any] | Callable[..., Any]"]
 """What ``tools=`` accepts: :class:`Tool` objects or plain functions (wrapped with ``tool``)."""
-
-_APPROVAL_OPTION_KEYS = ("approval_mode", "approval_policy", "approvals_reviewer")
 
 
 @dataclass(frozen=True)
@@ -480,71 +475,3 @@ def _decision_label(response: Mapping[str, Any]) -> str:
 
 
 # ----------------------------------------------------------------------- client helpers
-
-
-def prepare_thread_options(
-    options: dict[str, Any],
-    *,
-    tools: ToolsArg | None,
-    on_approval: ApprovalHandler | None,
-    on_user_input: UserInputHandler | None,
-) -> ThreadHandlers | None:
-    """Build a thread's handlers; with ``on_approval``, make the approvals the caller's.
-
-    ``approval_mode`` in ``options`` (mutated) becomes ``on_request`` unless the caller
-    chose ``deny_all``/``on_request`` or passed ``approval_policy``/``approvals_reviewer``:
-    under ``auto_review`` (``thread_start``'s default) Codex's reviewer would answer
-    every request and the handler would never be called.
-
-    Returns None when no handler was given (nothing changes then).
-    """
-    registry = None
-    if tools is not None:
-        from .tools import Tool, ToolRegistry
-
-        if isinstance(tools, (Tool, str)) or not hasattr(tools, "__iter__"):
-            raise TypeError("tools= takes a list of functions or Tool objects, e.g. tools=[fn]")
-        registry = ToolRegistry(tools)
-    if registry is None and on_approval is None and on_user_input is None:
-        return None
-    if on_approval is not None:
-        apply_approval_default(options)
-    return ThreadHandlers(tools=registry, on_approval=on_approval, on_user_input=on_user_input)
-
-
-def apply_approval_default(options: dict[str, Any]) -> None:
-    """Ask the server to route approvals to us unless the caller chose an approval option.
-
-    ``approval_mode=auto_review`` counts as no choice: it is ``thread_start``'s default,
-    and under it an ``on_approval`` handler would never be called.
-    """
-    mode = options.get("approval_mode")
-    if mode is not None and approval_mode_of(mode) is ApprovalMode.auto_review:
-        mode = None
-    others = (options.get(key) for key in _APPROVAL_OPTION_KEYS if key != "approval_mode")
-    if mode is None and all(value is None for value in others):
-        options["approval_mode"] = ApprovalMode.on_request
-
-
-async def start_turn_with_handlers(
-    thread_id: str,
-    dispatcher: ServerRequestDispatcher,
-    options: dict[str, Any],
-    start: Callable[[], Awaitable[str]],
-    on_approval: ApprovalHandler | None,
-    on_user_input: UserInputHandler | None,
-) -> str:
-    """Start a turn (``start()`` sends its ``turn/start`` with ``options``) whose requests go
-    to the given handlers first; returns the turn id."""
-    if on_approval is None and on_user_input is None:
-        return await start()
-    if on_approval is not None:
-        apply_approval_default(options)
-    scope = dispatcher.begin_turn(thread_id, on_approval, on_user_input)
-    try:
-        turn_id = await start()
-    except BaseException:
-        dispatcher.end_turn(scope)
-        raise
-    dispatcher.bind_turn(scope, turn_id)
-    return turn_id

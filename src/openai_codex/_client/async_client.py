@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .._auth.login import AsyncAccountMixin
-from .._callbacks.dispatch import ServerRequestDispatcher, ToolsArg, prepare_thread_options
+from .._callbacks.dispatch import ServerRequestDispatcher, ToolsArg
+from .._conversation.handlers import prepare_thread_options
 from .._conversation.options import ApprovalMode, build_params, keyword_options, resume_params_of
 from .._core.notifications import Notification
 from .._core.restarts import RestartBudget
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     import subprocess
 
     from .._callbacks.approvals import ApprovalHandler, UserInputHandler
+    from .._conversation.features import ThreadFeatures
     from .._conversation.options import Sandbox
     from .._conversation.thread import AsyncThread
     from .._core.connection import Connection
@@ -321,6 +323,13 @@ class AsyncCodex(AsyncAccountMixin):
         )
 
     # -- threads --------------------------------------------------------------------------
+
+    @property
+    def _features(self) -> ThreadFeatures:
+        """Goals and reviews, as this client's threads reach them (internal use)."""
+        from .features import THREAD_FEATURES
+
+        return THREAD_FEATURES
 
     @property
     def server_requests(self) -> ServerRequestDispatcher:

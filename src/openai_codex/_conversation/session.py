@@ -1,9 +1,10 @@
 """The narrow view of a client that threads and turns work through.
 
-:class:`~openai_codex.AsyncThread` and :class:`~openai_codex.AsyncTurnHandle` need five
+:class:`~openai_codex.AsyncThread` and :class:`~openai_codex.AsyncTurnHandle` need six
 things from the client that made them: its configuration, a way to send requests, the
-live connection (for its router), the dispatcher that answers server requests, and its
-telemetry (usage accounting, spans). They get them through :class:`Session`, which
+live connection (for its router), the dispatcher that answers server requests, its
+telemetry (usage accounting, spans), and the features built on threads (goals, reviews:
+see ``features.py``). They get them through :class:`Session`, which
 :class:`~openai_codex.AsyncCodex` implements; so the thread layer never imports the client
 module, and the client imports the thread layer, never the other way round.
 """
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from .._client.config import CodexConfig
     from .._core.connection import Connection
     from .._observability.telemetry import Telemetry
+    from .features import ThreadFeatures
 
 __all__ = ["Session"]
 
@@ -35,6 +37,10 @@ class Session(Protocol):
     @property
     def telemetry(self) -> Telemetry:
         """Token usage accounting and tracing of the client."""
+
+    @property
+    def _features(self) -> ThreadFeatures:
+        """The features built on threads (goals, reviews) that thread methods delegate to."""
 
     async def connection(self) -> Connection:
         """The live connection (started on first use)."""

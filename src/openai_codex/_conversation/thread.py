@@ -307,7 +307,7 @@ class AsyncThread:
         on_user_input: UserInputHandler | None,
         sink: Sink[Notification],
     ) -> AsyncTurnHandle:
-        from .._callbacks.dispatch import start_turn_with_handlers
+        from .handlers import start_turn_with_handlers
 
         turn_id = await start_turn_with_handlers(
             self.id,
@@ -399,9 +399,8 @@ class AsyncThread:
         Raises:
             TurnFailedError: the review turn failed (e.g. not a git repository).
         """
-        from .reviews import run_review
-
-        return await run_review(self, target, _value(delivery), timeout, idle_timeout)
+        features = self._session._features
+        return await features.review(self, target, _value(delivery), timeout, idle_timeout)
 
     # -- goals --------------------------------------------------------------------------
 
@@ -431,16 +430,7 @@ class AsyncThread:
     async def _start_goal(
         self, objective: str, token_budget: int | None, sink: AsyncSink[Notification]
     ) -> AsyncGoalHandle:
-        from .goals.handles import AsyncGoalHandle, begin_goal
-
-        collector, unwatch = await begin_goal(self, objective, token_budget, sink)
-        handle = AsyncGoalHandle(self, collector, sink, unwatch)
-        try:
-            await handle._first_turn(self._session.config.request_timeout)
-        except BaseException:
-            unwatch()
-            raise
-        return handle
+        return await self._session._features.start_goal(self, objective, token_budget, sink)
 
     async def goal(self) -> ThreadGoal | None:
         """The thread's goal (``thread/goal/get``), or ``None`` when it has none."""

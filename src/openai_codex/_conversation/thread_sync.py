@@ -134,19 +134,8 @@ class Thread:
     def start_goal(self, objective: str, *, token_budget: int | None = None) -> GoalHandle:
         """Give the thread a goal and return a handle on the run it starts (see
         :meth:`AsyncThread.start_goal`)."""
-        from .goals.handles import GoalHandle, begin_goal
-
-        sink: ThreadSink[Notification] = ThreadSink()
-        collector, unwatch = self._portal.run(
-            begin_goal(self._async, objective, token_budget, sink)
-        )
-        handle = GoalHandle(self._portal, self._async, collector, sink, unwatch)
-        try:
-            handle._first_turn(self._async._session.config.request_timeout)
-        except BaseException:
-            self._portal.call(unwatch)
-            raise
-        return handle
+        features = self._async._session._features
+        return features.start_goal_blocking(self._portal, self._async, objective, token_budget)
 
     def goal(self) -> ThreadGoal | None:
         """The thread's goal (``thread/goal/get``), or ``None`` when it has none."""

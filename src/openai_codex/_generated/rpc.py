@@ -6,14 +6,16 @@
 ``AsyncRpc`` (``AsyncCodex.rpc``) and ``Rpc`` (``Codex.rpc``) have one method per
 request, named after its wire method in snake_case (``thread/goal/set`` ->
 ``thread_goal_set``; see ``rpc_name`` in scripts/generate_types.py). The call mechanics
-(validation, sending, typed errors) are in ``openai_codex._client.rpc``.
+(validation, sending, typed errors) are in ``openai_codex._rpc_base``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, overload
 
-from openai_codex._client.rpc import REQUIRED, AsyncRpcBase, RpcBase
+from openai_codex._rpc_base import REQUIRED, AsyncRpcBase, RpcBase, RpcTable
+
+from . import _methods
 
 if TYPE_CHECKING:
     from typing import Any
@@ -426,6 +428,9 @@ if TYPE_CHECKING:
         WindowsSandboxSetupStartResponse,
     )
 
+# The params and response model of each request, for the call mechanics.
+_TABLE = RpcTable(_methods.CLIENT_REQUEST_TYPES, __name__.rpartition(".")[0] + ".models")
+
 
 class AsyncRpc(AsyncRpcBase):
     """Every client request of the protocol as a typed method: ``await codex.rpc.config_read()``.
@@ -447,6 +452,7 @@ class AsyncRpc(AsyncRpcBase):
     """
 
     __slots__ = ()
+    _table = _TABLE
 
     async def account_bedrock_check_gov_cloud_requirements(
         self,
@@ -6230,6 +6236,7 @@ class Rpc(RpcBase):
     """
 
     __slots__ = ()
+    _table = _TABLE
 
     def account_bedrock_check_gov_cloud_requirements(
         self,

@@ -42,7 +42,14 @@ if TYPE_CHECKING:
     from ..._core.portal import LoopThread
     from ..._generated.models import ThreadGoal, TurnInterruptResponse, TurnSteerResponse
 
-__all__ = ["AsyncGoalHandle", "GoalCollector", "GoalHandle", "begin_goal"]
+__all__ = [
+    "AsyncGoalHandle",
+    "GoalCollector",
+    "GoalHandle",
+    "begin_goal",
+    "start_goal",
+    "start_goal_blocking",
+]
 
 ITEM_COMPLETED = "item/completed"
 TOKEN_USAGE = "thread/tokenUsage/updated"
@@ -531,3 +538,33 @@ class GoalHandle(_GoalRun, TurnHandle):
 
     def __repr__(self) -> str:
         return f"GoalHandle(id={self.id!r}, thread_id={self.thread_id!r})"
+
+
+async def start_goal(
+    thread: AsyncThread, objective: str, token_budget: int | None, sink: AsyncSink[Notification]
+) -> AsyncGoalHandle:
+    """``thread.start_goal()``: set the goal and return its handle once the first
+    continuation started (see :meth:`AsyncThread.start_goal`)."""
+    collector, unwatch = await begin_goal(thread, objective, token_budget, sink)
+    handle = AsyncGoalHandle(thread, collector, sink, unwatch)
+    try:
+        await handle._first_turn(thread._session.config.request_timeout)
+    except BaseException:
+        unwatch()
+        raise
+    return handle
+
+
+def start_goal_blocking(
+    portal: LoopThread, thread: AsyncThread, objective: str, token_budget: int | None
+) -> GoalHandle:
+    """The blocking ``Thread.start_goal()``: the same, with a handle read from any thread."""
+    sink: ThreadSink[Notification] = ThreadSink()
+    collector, unwatch = portal.run(begin_goal(thread, objective, token_budget, sink))
+    handle = GoalHandle(portal, thread, collector, sink, unwatch)
+    try:
+        handle._first_turn(thread._session.config.request_timeout)
+    except BaseException:
+        portal.call(unwatch)
+        raise
+    return handle

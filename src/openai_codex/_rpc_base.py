@@ -1,24 +1,26 @@
-"""The call mechanics behind ``codex.rpc`` (the generated ``AsyncRpc`` and ``Rpc`` classes).
+"""The call mechanics behind ``codex.rpc``: the bases of the generated ``AsyncRpc`` and ``Rpc``.
 
-Every generated method ends in ``self._call(method, params, locals())``; this module turns
-that into a request: it finds the params and response models of ``method`` in the
-generated tables, builds and validates the params (from the params model passed
+Hand-written, like ``_model_base``, and below the generated code it serves: the generated
+``rpc`` module hands its tables in (an :class:`RpcTable`), so nothing here imports
+``_generated``. Every generated method ends in ``self._call(method, params, locals())``;
+this module turns that into a request: it finds the params and response models of
+``method`` in the table, builds and validates the params (from the params model passed
 positionally, or from the keyword arguments), sends them through the client's ``request``
 and validates the answer. The async and sync bases differ only in how they wait.
 """
 
 from __future__ import annotations
 
+import importlib
 import typing
-from collections.abc import Awaitable
-from typing import Any, Protocol
+from collections.abc import Awaitable, Mapping
+from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, RootModel, ValidationError
 
-from .._generated import _methods
-from ..errors import ProtocolError
+from .errors import ProtocolError
 
-__all__ = ["REQUIRED", "AsyncRpcBase", "RpcBase"]
+__all__ = ["REQUIRED", "AsyncRpcBase", "RpcBase", "RpcTable"]
 
 
 class _Required:
@@ -47,10 +49,26 @@ class _Requester(Protocol):
     def request(self, method: str, params: Any = None, *, timeout: float | None = None) -> Any: ...
 
 
-def _model(name: str) -> Any:
-    from .._generated import models
+class RpcTable:
+    """What the generated code knows of each request: its params and response models.
 
-    return getattr(models, name)
+    ``types`` maps a wire method to the names of its params model (``None`` when it takes
+    none) and response model; ``models`` names the module that holds the models, imported
+    on the first call (so that ``codex.rpc`` costs nothing until used).
+    """
+
+    __slots__ = ("_models", "_module", "types")
+
+    def __init__(self, types: Mapping[str, tuple[str | None, str | None]], models: str) -> None:
+        self.types = types
+        self._module = models
+        self._models: Any = None
+
+    def model(self, name: str) -> Any:
+        """The generated model class called ``name``."""
+        if self._models is None:
+            self._models = importlib.import_module(self._module)
+        return getattr(self._models, name)
 
 
 def _members(model: Any) -> tuple[type[BaseModel], ...]:
@@ -97,7 +115,7 @@ def _restore_nulls(value: Any, wire: Any) -> None:
                 _restore_nulls(item, wire[key])
 
 
-def build_request(method: str, params: Any, arguments: dict[str, Any]) -> Any:
+def build_request(table: RpcTable, method: str, params: Any, arguments: dict[str, Any]) -> Any:
     """The wire params of ``method`` from a params model or from keyword arguments.
 
     ``arguments`` are the generated method's ``locals()``: the fields' keywords (``None``
@@ -109,10 +127,10 @@ def build_request(method: str, params: Any, arguments: dict[str, Any]) -> Any:
         pydantic.ValidationError: keyword values the params model rejects (a required
             field missing, a value of the wrong type).
     """
-    params_name = _methods.CLIENT_REQUEST_TYPES[method][0]
+    params_name = table.types[method][0]
     if params_name is None:
         return None
-    model = _model(params_name)
+    model = table.model(params_name)
     fields = model.model_fields
     given = {
         name: value
@@ -139,16 +157,16 @@ def build_request(method: str, params: Any, arguments: dict[str, Any]) -> Any:
     return _wire(model.model_validate(given))
 
 
-def parse_response(method: str, result: Any) -> Any:
+def parse_response(table: RpcTable, method: str, result: Any) -> Any:
     """``result`` validated with the response model of ``method``.
 
     Raises:
         ProtocolError: the answer does not match the response model.
     """
-    name = _methods.CLIENT_REQUEST_TYPES[method][1]
+    name = table.types[method][1]
     assert name is not None  # every client request has one (the generator checks)
     try:
-        return _model(name).model_validate(result)
+        return table.model(name).model_validate(result)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
@@ -162,25 +180,27 @@ class AsyncRpcBase:
     """Base of the generated ``AsyncRpc``: each call is awaited on the client's loop."""
 
     __slots__ = ("_client",)
+    _table: ClassVar[RpcTable]
 
     def __init__(self, client: _AsyncRequester) -> None:
         self._client = client
 
     async def _call(self, method: str, params: Any, arguments: dict[str, Any]) -> Any:
-        wire = build_request(method, params, arguments)
+        wire = build_request(self._table, method, params, arguments)
         result = await self._client.request(method, wire, timeout=arguments.get("timeout"))
-        return parse_response(method, result)
+        return parse_response(self._table, method, result)
 
 
 class RpcBase:
     """Base of the generated ``Rpc``: each call blocks the calling thread until answered."""
 
     __slots__ = ("_client",)
+    _table: ClassVar[RpcTable]
 
     def __init__(self, client: _Requester) -> None:
         self._client = client
 
     def _call(self, method: str, params: Any, arguments: dict[str, Any]) -> Any:
-        wire = build_request(method, params, arguments)
+        wire = build_request(self._table, method, params, arguments)
         result = self._client.request(method, wire, timeout=arguments.get("timeout"))
-        return parse_response(method, result)
+        return parse_response(self._table, method, result)

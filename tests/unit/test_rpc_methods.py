@@ -17,9 +17,9 @@ import pytest
 from pydantic import BaseModel, RootModel, ValidationError
 
 from openai_codex import AsyncCodex, Codex
-from openai_codex._rpc_base import REQUIRED
 from openai_codex._generated import _methods, models, rpc
 from openai_codex._generated.rpc import AsyncRpc, Rpc
+from openai_codex._rpc_base import REQUIRED
 from openai_codex.errors import ProtocolError
 
 ROOT = Path(__file__).resolve().parents[2]

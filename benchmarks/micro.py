@@ -231,7 +231,7 @@ def _async_stage(chunks: list[bytes], thread_id: str, turn_id: str, *, push: boo
     PROTOTYPE of a Protocol-based transport: the callback parses and dispatches itself.
     """
     from openai_codex._callbacks.dispatch import ServerRequestDispatcher
-    from openai_codex._conversation.thread import AsyncTurnHandle
+    from openai_codex._conversation.turn import AsyncTurnHandle
     from openai_codex._core.protocol import IncomingNotification, RpcProtocol
     from openai_codex._core.sinks import AsyncSink
 

@@ -84,8 +84,9 @@ if TYPE_CHECKING:
         ReviewFinding,
         ReviewResult,
     )
-    from ._conversation.thread import AsyncThread, AsyncTurnHandle
+    from ._conversation.thread import AsyncThread
     from ._conversation.thread_sync import Thread, TurnHandle
+    from ._conversation.turn import AsyncTurnHandle
     from ._core.notifications import Notification, UnknownNotification
     from ._observability.usage import TokenUsage
     from .retry import async_retry_on_overload, retry_on_overload
@@ -134,7 +135,8 @@ _LAZY: dict[str, str] = {
         ),
         "._auth.login",
     ),
-    **dict.fromkeys(("AsyncThread", "AsyncTurnHandle"), "._conversation.thread"),
+    "AsyncThread": "._conversation.thread",
+    "AsyncTurnHandle": "._conversation.turn",
     **dict.fromkeys(("Thread", "TurnHandle"), "._conversation.thread_sync"),
     **dict.fromkeys(
         (

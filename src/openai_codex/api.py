@@ -41,8 +41,9 @@ from ._conversation.inputs import (
 )
 from ._conversation.options import ApprovalMode, Sandbox
 from ._conversation.results import TurnResult
-from ._conversation.thread import AsyncThread, AsyncTurnHandle
+from ._conversation.thread import AsyncThread
 from ._conversation.thread_sync import Thread, TurnHandle
+from ._conversation.turn import AsyncTurnHandle
 from ._core.notifications import Notification
 from ._generated.models import (
     AccountLoginCompletedNotification,

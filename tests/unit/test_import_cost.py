@@ -36,7 +36,8 @@ def test_import_does_not_load_pydantic_or_the_generated_models() -> None:
         from openai_codex import ApprovalRequest, Decision, ImageResult, Tool, tool
         assert Decision("accept") is Decision.accept
         assert ApprovalRequest.__module__ == "openai_codex._callbacks.approvals"
-        assert Tool.__module__ == ImageResult.__module__ == "openai_codex._callbacks.tools"
+        assert Tool.__module__ == "openai_codex._callbacks.tools"
+        assert ImageResult.__module__ == "openai_codex._callbacks.tool_output"
         assert callable(tool)
         assert "pydantic" not in sys.modules
         """

@@ -124,9 +124,9 @@ _OBSERVED_METHODS = frozenset({"item/started", "item/completed", "turn/completed
 
 async def call_handler(handler: Callable[[Any], Any], argument: Any) -> Any:
     """Call a sync or async handler; sync ones run in a worker thread (``to_thread``)."""
-    from .tools import _is_async_callable
+    from .tool_schema import is_async_callable
 
-    if _is_async_callable(handler):
+    if is_async_callable(handler):
         result = await handler(argument)
     else:
         result = await asyncio.to_thread(handler, argument)

@@ -25,21 +25,29 @@ The server forwards ``inputSchema`` to the model after its own clean-up: it keep
 from __future__ import annotations
 
 import asyncio
-import base64
 import functools
 import inspect
 import json
-import os
-import re
-import sys
 import threading
-import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path, PurePath
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
+from .tool_output import ContentItem, ImageResult, failure, needs_io, success, to_content_items
+from .tool_schema import (
+    ArgsModel,
+    build_args_model,
+    callable_doc,
+    callable_name,
+    caller_locals,
+    check_signature,
+    format_validation_error,
+    is_async_callable,
+    parse_arguments,
+    validate_name,
+)
+
 if TYPE_CHECKING:
-    import pydantic
+    pass
 
 # pydantic is imported on first use (building an input schema, validating arguments,
 # JSON-encoding a result), not at module import: ``import openai_codex`` stays cheap.
@@ -48,440 +56,6 @@ __all__ = ["ImageResult", "Tool", "ToolRegistry", "to_content_items", "tool"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-ContentItem = dict[str, object]
-"""One ``DynamicToolCallOutputContentItem``: ``inputText`` or ``inputImage``."""
-
-_NAME_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_RESERVED_PREFIX = "mcp__"
-
-_IMAGE_SUFFIXES: dict[str, str] = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
-
-_PARAM_KINDS_ALLOWED = (
-    inspect.Parameter.POSITIONAL_OR_KEYWORD,
-    inspect.Parameter.KEYWORD_ONLY,
-)
-
-
-# --------------------------------------------------------------------------- images
-
-
-def _sniff_image_mime(data: bytes) -> str | None:
-    """Return the image MIME type of ``data`` from its magic bytes, or None."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def _data_url(data: bytes, mime_type: str) -> str:
-    return f"data:{mime_type};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-def _image_item(url: str) -> ContentItem:
-    return {"type": "inputImage", "imageUrl": url}
-
-
-def _text_item(text: str) -> ContentItem:
-    return {"type": "inputText", "text": text}
-
-
-def _is_image_path(path: PurePath) -> bool:
-    return path.suffix.lower() in _IMAGE_SUFFIXES and os.path.isfile(path)
-
-
-class ImageResult:
-    """An image returned by a tool, sent to the model as an ``inputImage`` item.
-
-    ``source`` may be:
-
-    * a ``str`` that starts with ``http://``, ``https://`` or ``data:`` — used as the
-      image URL unchanged;
-    * any other ``str`` or an ``os.PathLike`` — a local file, read when the result is
-      converted and sent as a base64 ``data:`` URL;
-    * ``bytes`` / ``bytearray`` / ``memoryview`` — the encoded image itself, sent as a
-      ``data:`` URL.
-
-    The MIME type comes from ``mime_type`` if given, else from the magic bytes (PNG, JPEG,
-    GIF, WEBP), else from the file suffix. Raw bytes of an unknown format without
-    ``mime_type`` raise ValueError here, at construction.
-    """
-
-    __slots__ = ("mime_type", "source")
-
-    source: str | os.PathLike[str] | bytes
-    mime_type: str | None
-
-    def __init__(
-        self,
-        source: str | os.PathLike[str] | bytes | bytearray | memoryview,
-        *,
-        mime_type: str | None = None,
-    ) -> None:
-        """Wrap ``source`` (URL, path or bytes); see the class docstring."""
-        if isinstance(source, (bytearray, memoryview)):
-            source = bytes(source)
-        if isinstance(source, bytes) and mime_type is None and _sniff_image_mime(source) is None:
-            raise ValueError(
-                "ImageResult: cannot tell the image format of these bytes "
-                "(not PNG, JPEG, GIF or WEBP); pass mime_type='image/...'"
-            )
-        if not isinstance(source, (str, bytes, os.PathLike)):
-            raise TypeError(
-                f"ImageResult: expected a URL, a path or bytes, got {type(source).__name__}"
-            )
-        self.source = source
-        self.mime_type = mime_type
-
-    def needs_io(self) -> bool:
-        """Return True if building the URL reads a local file."""
-        return not isinstance(self.source, bytes) and not _is_url(self.source)
-
-    def to_url(self) -> str:
-        """Return the image URL: the given URL, or a base64 ``data:`` URL.
-
-        Raises OSError if a local file cannot be read, ValueError if its format is unknown.
-        """
-        source = self.source
-        if isinstance(source, bytes):
-            mime = self.mime_type or _sniff_image_mime(source) or "application/octet-stream"
-            return _data_url(source, mime)
-        if _is_url(source):
-            return os.fspath(source)
-        path = Path(os.fspath(source))
-        data = path.read_bytes()
-        import mimetypes  # here: slow to import, and rarely needed
-
-        file_mime = (
-            self.mime_type
-            or _sniff_image_mime(data)
-            or _IMAGE_SUFFIXES.get(path.suffix.lower())
-            or mimetypes.guess_type(path.name)[0]
-        )
-        if file_mime is None or not file_mime.startswith("image/"):
-            raise ValueError(f"ImageResult: {path} is not a recognised image file")
-        return _data_url(data, file_mime)
-
-    def to_content_item(self) -> ContentItem:
-        """Return the wire item ``{"type": "inputImage", "imageUrl": ...}``."""
-        return _image_item(self.to_url())
-
-    def __repr__(self) -> str:
-        if isinstance(self.source, bytes):
-            return f"ImageResult(<{len(self.source)} bytes>)"
-        return f"ImageResult({os.fspath(self.source)!r})"
-
-
-def _is_url(source: str | os.PathLike[str]) -> bool:
-    return isinstance(source, str) and source.startswith(("http://", "https://", "data:"))
-
-
-# --------------------------------------------------------------------- result -> items
-
-_BYTES_LIKE = (bytes, bytearray, memoryview)
-
-
-def _is_content_part(value: object) -> bool:
-    return isinstance(value, (str, ImageResult, PurePath, *_BYTES_LIKE))
-
-
-def _json_text(value: object) -> str:
-    from pydantic_core import to_jsonable_python
-
-    return json.dumps(to_jsonable_python(value, fallback=str), ensure_ascii=False)
-
-
-def _single_item(value: object) -> ContentItem:
-    if value is None:
-        return _text_item("")
-    if isinstance(value, str):
-        return _text_item(value)
-    if isinstance(value, ImageResult):
-        return value.to_content_item()
-    if isinstance(value, _BYTES_LIKE):
-        data = bytes(value)
-        mime = _sniff_image_mime(data)
-        if mime is not None:
-            return _image_item(_data_url(data, mime))
-        try:
-            return _text_item(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            return _text_item(f"<{len(data)} bytes of binary data>")
-    if isinstance(value, PurePath):
-        if _is_image_path(value):
-            return ImageResult(os.fspath(value)).to_content_item()
-        return _text_item(str(value))
-    return _text_item(_json_text(value))
-
-
-def to_content_items(value: object) -> list[ContentItem]:
-    """Convert a tool's return value into ``contentItems`` for the wire.
-
-    Rules, in order:
-
-    * ``None`` → one empty ``inputText``.
-    * ``str`` → one ``inputText`` (always text, even if it looks like a URL or a path;
-      wrap it in :class:`ImageResult` to send an image).
-    * :class:`ImageResult` → one ``inputImage``.
-    * ``bytes``-like → ``inputImage`` with a ``data:`` URL if the magic bytes are PNG,
-      JPEG, GIF or WEBP; otherwise UTF-8 text, or a ``<N bytes of binary data>`` note.
-    * ``pathlib.Path`` → ``inputImage`` if it names an existing ``.png``/``.jpg``/
-      ``.jpeg``/``.gif``/``.webp`` file; otherwise the path as text.
-    * ``list``/``tuple`` containing at least one of the above (str, bytes, Path,
-      ImageResult) → one item per element (other elements JSON-encoded one by one);
-      any other list/tuple (numbers, dicts, models...) → one JSON text item.
-    * anything else (dict, number, bool, pydantic model, dataclass, datetime...) → one
-      ``inputText`` with the JSON encoding (``pydantic_core.to_jsonable_python``;
-      unknown objects fall back to ``str()``).
-
-    May raise OSError/ValueError when an :class:`ImageResult` file cannot be read.
-    """
-    if isinstance(value, (list, tuple)):
-        if any(_is_content_part(v) for v in value):
-            return [_single_item(v) for v in value]
-        return [_text_item(_json_text(value))]
-    return [_single_item(value)]
-
-
-def _needs_io(value: object) -> bool:
-    if isinstance(value, (list, tuple)):
-        return any(_needs_io(v) for v in value)
-    if isinstance(value, ImageResult):
-        return value.needs_io()
-    return isinstance(value, PurePath)
-
-
-def _success(items: list[ContentItem]) -> dict[str, object]:
-    return {"success": True, "contentItems": items}
-
-
-def _failure(text: str) -> dict[str, object]:
-    return {"success": False, "contentItems": [_text_item(text)]}
-
-
-# ----------------------------------------------------------------------- schema logic
-
-# JSON Schema keywords whose value is a map of name -> schema, a list of schemas, or a
-# single schema. Only these are walked, so a property called "title" survives.
-_SCHEMA_MAP_KEYS = frozenset(
-    {"properties", "$defs", "definitions", "patternProperties", "dependentSchemas"}
-)
-_SCHEMA_LIST_KEYS = frozenset({"anyOf", "oneOf", "allOf", "prefixItems"})
-_SCHEMA_ONE_KEYS = frozenset(
-    {
-        "items",
-        "additionalProperties",
-        "not",
-        "if",
-        "then",
-        "else",
-        "contains",
-        "propertyNames",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-    }
-)
-
-
-def _strip_titles(schema: object) -> object:
-    """Return a copy of a JSON Schema without pydantic's generated ``title`` keywords."""
-    if not isinstance(schema, dict):
-        return schema
-    out: dict[str, object] = {}
-    for key, value in schema.items():
-        if key == "title" and isinstance(value, str):
-            continue
-        if key in _SCHEMA_MAP_KEYS and isinstance(value, dict):
-            out[key] = {name: _strip_titles(sub) for name, sub in value.items()}
-        elif key in _SCHEMA_LIST_KEYS and isinstance(value, list):
-            out[key] = [_strip_titles(sub) for sub in value]
-        elif key in _SCHEMA_ONE_KEYS:
-            out[key] = _strip_titles(value)
-        else:
-            out[key] = value
-    return out
-
-
-def _callable_name(fn: Callable[..., object]) -> str | None:
-    target: object = fn.func if isinstance(fn, functools.partial) else fn
-    name = getattr(target, "__name__", None)
-    return name if isinstance(name, str) else None
-
-
-def _callable_doc(fn: Callable[..., object]) -> str | None:
-    target: object = fn.func if isinstance(fn, functools.partial) else fn
-    doc = getattr(target, "__doc__", None)
-    if not isinstance(doc, str):
-        return None
-    cleaned = inspect.cleandoc(doc).strip()
-    return cleaned or None
-
-
-def _is_async_callable(fn: Callable[..., object]) -> bool:
-    if inspect.iscoroutinefunction(fn):
-        return True
-    call = getattr(fn, "__call__", None)  # noqa: B004 - async __call__ of an instance
-    return call is not None and inspect.iscoroutinefunction(call)
-
-
-def _validate_name(name: str) -> str:
-    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
-        raise ValueError(
-            f"invalid tool name {name!r}: use 1-64 characters from letters, digits, "
-            "'_' and '-' (pass name=... to choose another)"
-        )
-    if name.startswith(_RESERVED_PREFIX):
-        raise ValueError(f"invalid tool name {name!r}: the prefix 'mcp__' is reserved")
-    return name
-
-
-def _check_signature(name: str, sig: inspect.Signature) -> None:
-    for param in sig.parameters.values():
-        if param.kind is inspect.Parameter.VAR_POSITIONAL:
-            raise TypeError(f"tool {name!r}: *{param.name} is not supported; list each argument")
-        if param.kind is inspect.Parameter.VAR_KEYWORD:
-            raise TypeError(f"tool {name!r}: **{param.name} is not supported; list each argument")
-        if param.kind is inspect.Parameter.POSITIONAL_ONLY:
-            raise TypeError(
-                f"tool {name!r}: positional-only parameter {param.name!r} is not supported; "
-                "the model passes arguments by name"
-            )
-
-
-class _ArgsModel:
-    """The pydantic model for a tool's arguments, and how to map it back to kwargs."""
-
-    __slots__ = ("field_to_param", "model", "schema")
-
-    def __init__(
-        self,
-        model: type[pydantic.BaseModel],
-        field_to_param: dict[str, str],
-        schema: dict[str, object],
-    ) -> None:
-        self.model = model
-        self.field_to_param = field_to_param
-        self.schema = schema
-
-
-def _has_string_annotations(fn: Callable[..., object]) -> bool:
-    target: object = fn.func if isinstance(fn, functools.partial) else fn
-    annotations = getattr(target, "__annotations__", None)
-    return isinstance(annotations, dict) and any(isinstance(a, str) for a in annotations.values())
-
-
-def _caller_locals(depth: int, fn: Callable[..., object]) -> dict[str, Any] | None:
-    """Snapshot the decorating frame's locals when ``fn`` has string annotations.
-
-    With ``from __future__ import annotations`` a tool defined inside a function may name
-    types local to that function; they are resolved lazily, so keep that namespace.
-    """
-    if not _has_string_annotations(fn):
-        return None
-    try:
-        frame = sys._getframe(depth + 1)
-    except ValueError:  # pragma: no cover - call stack shallower than expected
-        return None
-    if frame.f_locals is frame.f_globals:  # module level: the globals are enough
-        return None
-    return dict(frame.f_locals)
-
-
-def _build_args_model(
-    name: str, fn: Callable[..., object], localns: Mapping[str, Any] | None
-) -> _ArgsModel:
-    import pydantic
-    import pydantic.json_schema
-
-    try:
-        sig = inspect.signature(fn, eval_str=True, locals=localns)
-    except NameError as exc:
-        raise TypeError(
-            f"tool {name!r}: cannot resolve a parameter annotation ({exc}); "
-            "define the type at module level"
-        ) from exc
-    fields: dict[str, Any] = {}
-    field_to_param: dict[str, str] = {}
-    for index, param in enumerate(sig.parameters.values()):
-        annotation: object = (
-            Any if param.annotation is inspect.Parameter.empty else param.annotation
-        )
-        # Internal field names avoid clashes with BaseModel attributes ("json", "copy",
-        # "model_*") and pydantic's private "_x" names; the alias is the wire name.
-        field_name = f"p{index}"
-        if param.default is inspect.Parameter.empty:
-            info = pydantic.Field(alias=param.name)
-        else:
-            info = pydantic.Field(default=param.default, alias=param.name)
-        fields[field_name] = (annotation, info)
-        field_to_param[field_name] = param.name
-    try:
-        model = pydantic.create_model(
-            f"{name}_arguments",
-            __config__=pydantic.ConfigDict(extra="forbid"),
-            **fields,
-        )
-        with warnings.catch_warnings():
-            # Defaults that are not JSON (sentinels...) are left out of the schema.
-            warnings.simplefilter("ignore", pydantic.json_schema.PydanticJsonSchemaWarning)
-            raw = model.model_json_schema()
-    except (pydantic.PydanticSchemaGenerationError, pydantic.PydanticUserError) as exc:
-        raise TypeError(f"tool {name!r}: cannot build an input schema: {exc}") from exc
-    cleaned = _strip_titles(raw)
-    assert isinstance(cleaned, dict)
-    # Readable key order: type, properties, required, additionalProperties, $defs.
-    schema: dict[str, object] = {"type": "object", "properties": cleaned.pop("properties", {})}
-    cleaned.pop("type", None)
-    for key in ("required", "additionalProperties"):
-        if key in cleaned:
-            schema[key] = cleaned.pop(key)
-    schema.update(cleaned)
-    return _ArgsModel(model, field_to_param, schema)
-
-
-def _format_validation_error(name: str, exc: pydantic.ValidationError) -> str:
-    problems: list[str] = []
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(part) for part in err["loc"]) or "(arguments)"
-        text = f"{loc}: {err['msg']}"
-        if err["type"] not in ("missing", "extra_forbidden"):
-            shown = repr(err.get("input"))
-            if len(shown) > 80:
-                shown = shown[:77] + "..."
-            text += f" (got {shown})"
-        problems.append(text)
-    return f"Invalid arguments for tool '{name}': " + "; ".join(problems)
-
-
-def _parse_arguments(name: str, arguments: object) -> dict[str, object] | str:
-    """Return the arguments as a dict, or an error message."""
-    if arguments is None:
-        return {}
-    if isinstance(arguments, (str, bytes, bytearray)):
-        if not arguments.strip():
-            return {}
-        try:
-            arguments = json.loads(arguments)
-        except ValueError as exc:
-            return f"Invalid arguments for tool '{name}': not valid JSON ({exc})"
-    if isinstance(arguments, Mapping):
-        return {str(k): v for k, v in arguments.items()}
-    return (
-        f"Invalid arguments for tool '{name}': expected a JSON object, "
-        f"got {type(arguments).__name__}"
-    )
-
 
 # ------------------------------------------------------------------------------- Tool
 
@@ -524,22 +98,22 @@ class Tool(Generic[P, R]):
         # First, so that attributes copied from fn.__dict__ cannot shadow ours.
         functools.update_wrapper(self, fn)
         if name is None:
-            name = _callable_name(fn)
+            name = callable_name(fn)
             if name is None:
                 raise TypeError(f"cannot tell the name of {fn!r}; pass name=...")
-        self.name = _validate_name(name)
+        self.name = validate_name(name)
         self.fn = fn
-        self.is_async = _is_async_callable(fn)
+        self.is_async = is_async_callable(fn)
         try:
             sig = inspect.signature(fn)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"tool {name!r}: cannot read the signature of {fn!r}") from exc
-        _check_signature(self.name, sig)
+        check_signature(self.name, sig)
         if description is None:
-            description = _callable_doc(fn)
+            description = callable_doc(fn)
         self.description = description if description else f"Call {self.name}."
-        self._args: _ArgsModel | None = None
-        self._localns = _caller_locals(1, fn)
+        self._args: ArgsModel | None = None
+        self._localns = caller_locals(1, fn)
         self._lock = threading.Lock()
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
@@ -549,13 +123,13 @@ class Tool(Generic[P, R]):
     def __repr__(self) -> str:
         return f"Tool(name={self.name!r}, fn={self.fn!r})"
 
-    def _arguments_model(self) -> _ArgsModel:
+    def _arguments_model(self) -> ArgsModel:
         args = self._args
         if args is None:
             with self._lock:
                 args = self._args
                 if args is None:
-                    args = self._args = _build_args_model(self.name, self.fn, self._localns)
+                    args = self._args = build_args_model(self.name, self.fn, self._localns)
         return args
 
     @property
@@ -592,19 +166,19 @@ class Tool(Generic[P, R]):
         ``asyncio.to_thread`` so the caller's event loop is never blocked; coroutine
         functions are awaited. Cancellation propagates.
         """
-        parsed = _parse_arguments(self.name, arguments)
+        parsed = parse_arguments(self.name, arguments)
         if isinstance(parsed, str):
-            return _failure(parsed)
+            return failure(parsed)
         try:
             args_model = self._arguments_model()
         except TypeError as exc:
-            return _failure(f"TypeError: {exc}")
+            return failure(f"TypeError: {exc}")
         import pydantic  # already loaded by _arguments_model()
 
         try:
             validated = args_model.model.model_validate(parsed)
         except pydantic.ValidationError as exc:
-            return _failure(_format_validation_error(self.name, exc))
+            return failure(format_validation_error(self.name, exc))
         kwargs: dict[str, Any] = {
             args_model.field_to_param[field]: getattr(validated, field)
             for field in validated.model_fields_set
@@ -613,7 +187,7 @@ class Tool(Generic[P, R]):
         try:
             if self.is_async:
                 result = await fn(**kwargs)
-                if _needs_io(result):
+                if needs_io(result):
                     items = await asyncio.to_thread(to_content_items, result)
                 else:
                     items = to_content_items(result)
@@ -623,8 +197,8 @@ class Tool(Generic[P, R]):
                     result = await result
                     items = to_content_items(result)
         except Exception as exc:
-            return _failure(_describe_exception(exc))
-        return _success(items)
+            return failure(_describe_exception(exc))
+        return success(items)
 
 
 def _call_and_convert(
@@ -690,7 +264,7 @@ def tool(
             made._localns = func._localns
             return made
         made = Tool(func, name=name, description=description)
-        made._localns = _caller_locals(depth, func)
+        made._localns = caller_locals(depth, func)
         return made
 
     if fn is None:
@@ -745,7 +319,7 @@ class ToolRegistry:
         found = self._tools.get(tool_name)
         if found is None:
             known = ", ".join(self._tools) or "(none)"
-            return _failure(f"Unknown tool '{tool_name}'. Available tools: {known}")
+            return failure(f"Unknown tool '{tool_name}'. Available tools: {known}")
         return await found.invoke(arguments)
 
     def __contains__(self, name: object) -> bool:

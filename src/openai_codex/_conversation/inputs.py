@@ -51,14 +51,14 @@ class ImageInput:
     def from_bytes(cls, data: bytes, *, mime_type: str | None = None) -> ImageInput:
         """An image from its encoded bytes (PNG, JPEG, GIF, WEBP sniffed; else pass
         ``mime_type``), sent inline as a base64 ``data:`` URL."""
-        from .._callbacks.tools import ImageResult
+        from .._callbacks.tool_output import ImageResult
 
         return cls(ImageResult(data, mime_type=mime_type).to_url())
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], *, mime_type: str | None = None) -> ImageInput:
         """An image file read now and sent inline as a base64 ``data:`` URL."""
-        from .._callbacks.tools import ImageResult
+        from .._callbacks.tool_output import ImageResult
 
         return cls(ImageResult(os.fspath(path), mime_type=mime_type).to_url())
 

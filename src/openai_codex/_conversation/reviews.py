@@ -207,7 +207,8 @@ async def run_review(
 ) -> ReviewResult:
     """Start a review on ``thread`` and follow its turn to the end."""
     from .._generated.models import ReviewDelivery, ReviewStartResponse
-    from .thread import AsyncThread, AsyncTurnHandle
+    from .thread import AsyncThread
+    from .turn import AsyncTurnHandle
 
     params: dict[str, Any] = {"threadId": thread.id, "target": target_to_wire(target)}
     if delivery is not None:

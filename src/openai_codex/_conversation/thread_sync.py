@@ -23,14 +23,8 @@ from .._core.sinks import END, ThreadSink
 from ..errors import CodexError, CodexTimeoutError, TransportClosedError, TurnTimeoutError
 from .inputs import Input
 from .results import TurnCollector, TurnResult
-from .thread import (
-    INTERRUPT_GRACE,
-    AsyncThread,
-    AsyncTurnHandle,
-    _goal_requested,
-    _objective,
-    turn_clock,
-)
+from .thread import AsyncThread, _goal_requested, _objective
+from .turn import INTERRUPT_GRACE, AsyncTurnHandle, turn_clock
 
 if TYPE_CHECKING:
     from .._generated.models import Thread as ThreadInfo

@@ -34,8 +34,9 @@ from ...errors import (
 )
 from ..inputs import Input, normalize_input
 from ..results import TurnResult, final_response, finished
-from ..thread import AsyncThread, AsyncTurnHandle, interrupt_turn, next_before, turn_clock
+from ..thread import AsyncThread
 from ..thread_sync import TurnHandle
+from ..turn import AsyncTurnHandle, interrupt_turn, next_before, turn_clock
 from .operation import _GoalOperationState
 
 if TYPE_CHECKING:

@@ -206,6 +206,12 @@ class AsyncThread:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r})"
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter's rendering: id, status, model, usage and options (no secret values)."""
+        from ._rendering import thread_markdown
+
+        return thread_markdown(self, self._resume_params)
+
     @property
     def info(self) -> ThreadInfo | None:
         """The protocol ``Thread`` record from the last start/resume/fork/read, if any."""
@@ -722,6 +728,19 @@ class AsyncTurnHandle:
         async for _ in self.stream(timeout=timeout, idle_timeout=idle_timeout):
             pass
         return self._collector.finish()
+
+    async def display(
+        self,
+        *,
+        interval: float = 0.25,
+        timeout: float | None = None,
+        idle_timeout: float | None = None,
+    ) -> TurnResult:
+        """Show the turn live in the notebook cell and return its result (see
+        :func:`openai_codex.notebook.ashow`)."""
+        from .notebook import ashow
+
+        return await ashow(self, interval=interval, timeout=timeout, idle_timeout=idle_timeout)
 
     async def steer(self, input: Input) -> TurnSteerResponse:
         """Add input to the running turn (``turn/steer``); returns the server's answer."""

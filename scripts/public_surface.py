@@ -44,6 +44,7 @@ MODULES: tuple[str, ...] = (
     *SURFACE.MODULES,
     "openai_codex.batch",
     "openai_codex.cli",
+    "openai_codex.notebook",
     "openai_codex.testing",
     "openai_codex.testing.pytest_plugin",
 )

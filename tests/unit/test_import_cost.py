@@ -196,3 +196,30 @@ def test_blocking_methods_show_the_async_parameters_before_the_async_client_load
         assert inspect.signature(Codex.thread_start).return_annotation == "Thread"
         """
     )
+
+
+def test_notebook_support_never_imports_ipython() -> None:
+    # The renderings load on first use, and openai_codex.notebook only looks for an
+    # IPython already loaded: a script that shows a turn runs without IPython at all.
+    run_python(
+        """
+        import sys
+
+        import openai_codex
+
+        lazy = (
+            "openai_codex._observability.rendering",
+            "openai_codex._conversation.live_view",
+            "openai_codex.notebook",
+        )
+        assert not [m for m in lazy if m in sys.modules]
+        from openai_codex import TurnResult
+        from openai_codex._conversation.live_view import _ipython_publisher
+        from openai_codex.types import TurnStatus
+
+        result = TurnResult(id="t", status=TurnStatus.completed, final_response="ok")
+        assert result._repr_markdown_().startswith("**✅ completed**")
+        assert _ipython_publisher() is None
+        assert "IPython" not in sys.modules
+        """
+    )

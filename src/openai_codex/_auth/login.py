@@ -212,6 +212,17 @@ def _state(outcome: _Outcome) -> str:
     return "succeeded" if succeeded else "failed"
 
 
+def _login_markdown(handle: _SyncLoginHandle | _AsyncLoginHandle) -> str:
+    """A login handle in Jupyter: its state, where to sign in, never a token."""
+    from .._observability.rendering import login_markdown
+
+    note = handle._outcome._note
+    error = note.params.get("error") if note is not None else None
+    if not isinstance(error, str):
+        error = None
+    return login_markdown(handle, _state(handle._outcome), error)
+
+
 def _timeout_error(login_id: str, timeout: float | None) -> CodexTimeoutError:
     return CodexTimeoutError(f"login {login_id} did not complete within {timeout:g} s")
 
@@ -285,6 +296,10 @@ class _SyncLoginHandle:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._repr_fields()})"
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter's rendering: the state and where to sign in (no token, no URL query)."""
+        return _login_markdown(self)
 
 
 class ChatgptLoginHandle(_SyncLoginHandle):
@@ -390,6 +405,10 @@ class _AsyncLoginHandle:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._repr_fields()})"
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter's rendering: the state and where to sign in (no token, no URL query)."""
+        return _login_markdown(self)
 
 
 class AsyncChatgptLoginHandle(_AsyncLoginHandle):

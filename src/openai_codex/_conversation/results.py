@@ -49,6 +49,12 @@ class TurnResult:
     usage: ThreadTokenUsage | None = None
     thread_id: str | None = field(default=None, repr=False)
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter's rendering: status, usage, the final response, the items folded."""
+        from .._observability.rendering import turn_markdown
+
+        return turn_markdown(self)
+
 
 class TurnCollector:
     """Feeds on one turn's notifications and builds its :class:`TurnResult`.

@@ -134,6 +134,12 @@ class AsyncThread:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r})"
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter's rendering: id, status, model, usage and options (no secret values)."""
+        from .._observability.rendering import thread_markdown
+
+        return thread_markdown(self, self._resume_params)
+
     @property
     def info(self) -> ThreadInfo | None:
         """The protocol ``Thread`` record from the last start/resume/fork/read, if any."""

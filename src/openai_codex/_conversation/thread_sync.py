@@ -69,6 +69,12 @@ class Thread:
     def __repr__(self) -> str:
         return f"Thread(id={self.id!r})"
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter's rendering: id, status, model, usage and options (no secret values)."""
+        from .._observability.rendering import thread_markdown
+
+        return thread_markdown(self, self._async._resume_params)
+
     @property
     def info(self) -> ThreadInfo | None:
         """The protocol ``Thread`` record from the last start/resume/fork/read, if any."""
@@ -290,6 +296,19 @@ class TurnHandle:
         for _ in self.stream(timeout=timeout, idle_timeout=idle_timeout):
             pass
         return self._collector.finish()
+
+    def display(
+        self,
+        *,
+        interval: float = 0.25,
+        timeout: float | None = None,
+        idle_timeout: float | None = None,
+    ) -> TurnResult:
+        """Show the turn live in the notebook cell and return its result (see
+        :func:`openai_codex.notebook.show`)."""
+        from .live_view import show_turn
+
+        return show_turn(self, interval=interval, timeout=timeout, idle_timeout=idle_timeout)
 
     def steer(self, input: Input) -> TurnSteerResponse:
         """Add input to the running turn (``turn/steer``); returns the server's answer."""

@@ -227,6 +227,19 @@ class AsyncTurnHandle:
             pass
         return self._collector.finish()
 
+    async def display(
+        self,
+        *,
+        interval: float = 0.25,
+        timeout: float | None = None,
+        idle_timeout: float | None = None,
+    ) -> TurnResult:
+        """Show the turn live in the notebook cell and return its result (see
+        :func:`openai_codex.notebook.ashow`)."""
+        from .live_view import ashow_turn
+
+        return await ashow_turn(self, interval=interval, timeout=timeout, idle_timeout=idle_timeout)
+
     async def steer(self, input: Input) -> TurnSteerResponse:
         """Add input to the running turn (``turn/steer``); returns the server's answer."""
         return await self._thread._steer(self.id, input)

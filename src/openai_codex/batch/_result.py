@@ -55,6 +55,12 @@ class BatchResult:
         """Whether the task completed."""
         return self.status == "completed"
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter's rendering: status, attempts, usage, the answer or the error."""
+        from .._observability.rendering import batch_markdown
+
+        return batch_markdown(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object written as one line of a results file."""
         return {

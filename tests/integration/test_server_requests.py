@@ -33,7 +33,7 @@ from openai_codex import (
     tool,
 )
 from openai_codex.testing import CodexHarness, MockModel, Reply
-from openai_codex.testing._mock_model import mock_model_info
+from openai_codex.testing._wire import mock_model_info
 
 ROOT = Path(__file__).resolve().parents[2]
 ECHO = {"cmd": "echo hi", "sandbox_permissions": "require_escalated", "justification": "why"}

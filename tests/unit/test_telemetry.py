@@ -24,13 +24,13 @@ from opentelemetry.trace import StatusCode
 from openai_codex import CodexConfig, TransportClosedError
 from openai_codex._callbacks.dispatch import ServerRequestDispatcher
 from openai_codex._core.router import Router
+from openai_codex._observability.redact import scrub_text
 from openai_codex._observability.telemetry import (
     TRACE_METHODS,
     USAGE_METHODS,
     ConnectionObserver,
     Telemetry,
     resolve_tracer,
-    scrub_text,
 )
 
 SECRET = "sk-test-Tr4c3-S3cr3t-0123456789"

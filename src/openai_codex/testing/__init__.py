@@ -11,7 +11,8 @@ fixtures.
 from ._harness import CodexHarness, HarnessIssuer
 from ._issuer import MockIssuer, MockIssuerError
 from ._locks import browser_login_lock
-from ._mock_model import MockModel, Reply
+from ._mock_model import MockModel
+from ._replies import Reply
 
 __all__ = [
     "CodexHarness",

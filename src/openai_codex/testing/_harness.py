@@ -11,7 +11,8 @@ from typing import Any, Protocol
 
 from .._client.config import CodexConfig, ConfigOverrides, override_args
 from .._client.toml import toml_dumps
-from ._mock_model import MOCK_MODEL_SLUG, MockModel, mock_model_info
+from ._mock_model import MockModel
+from ._wire import MOCK_MODEL_SLUG, mock_model_info
 
 __all__ = ["CodexHarness", "HarnessIssuer"]
 

@@ -15,16 +15,17 @@ import http.client
 import json
 import secrets
 import string
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any, Literal, NamedTuple, get_args
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from ._http import QuietHTTPServer
 
 __all__ = [
     "DeviceMode",
@@ -141,7 +142,7 @@ class _PendingCode:
     redirect_uri: str
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(QuietHTTPServer):
     # Handler threads are joined by server_close(), so no thread outlives stop().
     daemon_threads = False
     block_on_close = True
@@ -149,13 +150,6 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, issuer: MockIssuer) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.issuer = issuer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up mid-answer is normal (a login canceled, a turn
-        interrupted): say nothing; anything else goes to stderr as usual."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

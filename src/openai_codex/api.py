@@ -4,7 +4,7 @@
   request by request (``start()``, ``initialize()``, ``thread_start(params)``,
   ``turn_start(thread_id, input_items)``...), with notifications pulled from queues
   (``next_notification()``, ``next_turn_notification(turn_id)``, goal operations...).
-  See :mod:`openai_codex._official.lowlevel` for how notifications are queued.
+  See :mod:`openai_codex._official.routing` for how notifications are queued.
 - :func:`start_chatgpt_login`, :func:`start_device_code_login` and their async forms:
   ChatGPT sign-in handles for a client.
 - :func:`validate_initialize_metadata`: fill and check the ``initialize`` answer.
@@ -88,19 +88,17 @@ from ._generated.models import (
     TurnSteerResponse,
 )
 from ._json import JsonObject, JsonValue
-from ._official.lowlevel import (
-    AsyncCodexClient,
-    ClientStateError,
-    CodexClient,
-    InitializeMetadataError,
-    ServerRequestHandler,
-    StreamEndedError,
+from ._official.async_client import AsyncCodexClient
+from ._official.errors import ClientStateError, InitializeMetadataError, StreamEndedError
+from ._official.logins import (
     async_start_chatgpt_login,
     async_start_device_code_login,
     start_chatgpt_login,
     start_device_code_login,
-    validate_initialize_metadata,
 )
+from ._official.metadata import validate_initialize_metadata
+from ._official.server_requests import ServerRequestHandler
+from ._official.sync_client import CodexClient
 
 __all__ = [
     # low-level clients and helpers

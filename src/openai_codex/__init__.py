@@ -34,7 +34,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (cold st
 if TYPE_CHECKING:
     from typing import Any
 
-    from ._auth.login import (
+    from ._auth.handles import (
         AsyncChatgptLoginHandle,
         AsyncDeviceCodeLoginHandle,
         ChatgptLoginHandle,
@@ -133,7 +133,7 @@ _LAZY: dict[str, str] = {
             "ChatgptLoginHandle",
             "DeviceCodeLoginHandle",
         ),
-        "._auth.login",
+        "._auth.handles",
     ),
     "AsyncThread": "._conversation.thread",
     "AsyncTurnHandle": "._conversation.turn",

@@ -17,7 +17,7 @@ protocol models.
 
 from __future__ import annotations
 
-from ._auth.login import (
+from ._auth.handles import (
     AsyncChatgptLoginHandle,
     AsyncDeviceCodeLoginHandle,
     ChatgptLoginHandle,

@@ -11,7 +11,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (cold st
 if TYPE_CHECKING:
     from .._core.portal import LoopThread
     from .._generated.models import CancelLoginAccountResponse, GetAccountResponse
-    from .login import AsyncAccountMixin, ChatgptLoginHandle, DeviceCodeLoginHandle
+    from .handles import ChatgptLoginHandle, DeviceCodeLoginHandle
+    from .login import AsyncAccountMixin
 
 __all__ = ["SyncAccountMixin"]
 
@@ -43,7 +44,7 @@ class SyncAccountMixin:
         Raises:
             LoginRejectedError: the server could not start the login.
         """
-        from .login import ChatgptLoginHandle, _ThreadOutcome
+        from .handles import ChatgptLoginHandle, _ThreadOutcome
 
         outcome = _ThreadOutcome()
         started = self._portal.run(self._async._start_login({"type": "chatgpt"}, outcome))
@@ -56,7 +57,7 @@ class SyncAccountMixin:
             LoginRejectedError: the server refused, e.g. ``"device code login is not
                 enabled for this Codex server"`` (code -32600).
         """
-        from .login import DeviceCodeLoginHandle, _ThreadOutcome
+        from .handles import DeviceCodeLoginHandle, _ThreadOutcome
 
         outcome = _ThreadOutcome()
         started = self._portal.run(self._async._start_login({"type": "chatgptDeviceCode"}, outcome))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._auth.login import (
-    AsyncAccountMixin,
+from .._auth.handles import (
     AsyncChatgptLoginHandle,
     AsyncDeviceCodeLoginHandle,
     ChatgptLoginHandle,
     DeviceCodeLoginHandle,
 )
+from .._auth.login import AsyncAccountMixin
 from .._auth.login_sync import SyncAccountMixin
 from .async_client import AsyncCodexClient
 from .sync_client import CodexClient

@@ -101,6 +101,7 @@ from ._login import (
 from ._login_sync import SyncAccountMixin
 from ._metadata import InitializeResponse, ServerInfo
 from ._notifications import Notification, turn_id_of
+from ._option_checks import check_choice
 from ._portal import LoopThread
 from ._router import Router
 from .errors import (
@@ -1282,11 +1283,16 @@ class AsyncCodexClient:
         objective: str | None = None,
         status: ThreadGoalStatus | str | None = None,
     ) -> ThreadGoalSetResponse:
-        """``thread/goal/set`` with only the fields given."""
+        """``thread/goal/set`` with only the fields given.
+
+        Raises:
+            ValueError: a ``status`` that is not a ``ThreadGoalStatus`` value.
+        """
         request: dict[str, Any] = {"threadId": thread_id}
         if objective is not None:
             request["objective"] = objective
         if status is not None:
+            check_choice("status", status, ThreadGoalStatus)
             request["status"] = _status_value(status)
         return await self._typed("thread/goal/set", request, ThreadGoalSetResponse)
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, RootModel, ValidationError
 
 from ._generated import _methods
+from ._option_checks import check_params
 from .errors import ProtocolError
 
 __all__ = ["REQUIRED", "AsyncRpcBase", "RpcBase"]
@@ -106,6 +107,8 @@ def build_request(method: str, params: Any, arguments: dict[str, Any]) -> Any:
 
     Raises:
         TypeError: both a params model and keywords, or ``params`` of the wrong class.
+        ValueError: a keyword value outside its field's closed set (an enum of the
+            schema), or an ``output_schema`` that is not a valid JSON Schema.
         pydantic.ValidationError: keyword values the params model rejects (a required
             field missing, a value of the wrong type).
     """
@@ -136,6 +139,7 @@ def build_request(method: str, params: Any, arguments: dict[str, Any]) -> Any:
         return _wire(params)
     if issubclass(model, RootModel):
         raise TypeError(f"{method} needs its params: a {params_name}")
+    check_params(params_name, given)
     return _wire(model.model_validate(given))
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._deadline import TurnClock
 from ._inputs import Input, RunInput, normalize_input, normalize_run_input
 from ._logs import log_extra
+from ._masking import MaskedDict
 from ._notifications import Notification
 from ._options import build_params, keyword_options
 from ._results import TurnCollector, TurnResult
@@ -200,8 +201,9 @@ class AsyncThread:
         # The wire ``Thread`` record, validated into ``info`` on first access.
         self._raw_info = raw_info if info is None else None
         # The settings the thread was opened with, sent again when it must be resumed
-        # (after the app-server restarted, or on a server that never loaded it).
-        self._resume_params = dict(resume_params or {})
+        # (after the app-server restarted, or on a server that never loaded it). Their
+        # repr masks values that may be secrets (``config`` may hold API keys).
+        self._resume_params = MaskedDict(resume_params or {})
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r})"

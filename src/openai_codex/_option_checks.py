@@ -4,9 +4,10 @@ The allowed values of an option come from the generated protocol models (one sou
 truth, regenerated from the pinned runtime's schema): a params field typed with a string
 enum, a string ``Literal``, or a union of those (``ReasoningSummary`` is
 ``ReasoningSummaryValue | "none"``), also inside a list (``source_kinds``). A string
-outside the set raises ``ValueError`` naming the option, the value and the allowed values,
-where the server would otherwise fall back to a default (``effort``) or pass the value on
-to the model (a failed turn).
+outside the set raises ``ValueError`` naming the option, the value and the allowed values.
+Without the check, pydantic refused some of them with a message about union members, and
+others went through: app-server 0.163.0 sends ``effort="bogus"`` on to the model provider,
+which refuses the whole request after the turn has started.
 
 Two of the protocol's string types are open: ``ReasoningEffort`` and ``ThreadSource`` are
 free strings in the schema, offered as enums (``OpenStrEnum``) whose members are the values

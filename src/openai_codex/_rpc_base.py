@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import importlib
 import typing
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, RootModel, ValidationError
 
 from .errors import ProtocolError
 
-__all__ = ["REQUIRED", "AsyncRpcBase", "RpcBase", "RpcTable"]
+__all__ = ["REQUIRED", "AsyncRpcBase", "Check", "RpcBase", "RpcTable"]
+
+Check = Callable[[str, dict[str, Any]], None]
+"""Checks keyword values beyond their types (``check(params_model_name, keywords)``): the
+client passes the SDK's closed-option and ``output_schema`` checks in; raises ``ValueError``."""
 
 
 class _Required:
@@ -115,7 +119,13 @@ def _restore_nulls(value: Any, wire: Any) -> None:
                 _restore_nulls(item, wire[key])
 
 
-def build_request(table: RpcTable, method: str, params: Any, arguments: dict[str, Any]) -> Any:
+def build_request(
+    table: RpcTable,
+    method: str,
+    params: Any,
+    arguments: dict[str, Any],
+    check: Check | None = None,
+) -> Any:
     """The wire params of ``method`` from a params model or from keyword arguments.
 
     ``arguments`` are the generated method's ``locals()``: the fields' keywords (``None``
@@ -124,6 +134,8 @@ def build_request(table: RpcTable, method: str, params: Any, arguments: dict[str
 
     Raises:
         TypeError: both a params model and keywords, or ``params`` of the wrong class.
+        ValueError: a keyword value outside its field's closed set (an enum of the
+            schema), or an ``output_schema`` that is not a valid JSON Schema.
         pydantic.ValidationError: keyword values the params model rejects (a required
             field missing, a value of the wrong type).
     """
@@ -154,6 +166,8 @@ def build_request(table: RpcTable, method: str, params: Any, arguments: dict[str
         return _wire(params)
     if issubclass(model, RootModel):
         raise TypeError(f"{method} needs its params: a {params_name}")
+    if check is not None:
+        check(params_name, given)
     return _wire(model.model_validate(given))
 
 
@@ -179,14 +193,15 @@ def parse_response(table: RpcTable, method: str, result: Any) -> Any:
 class AsyncRpcBase:
     """Base of the generated ``AsyncRpc``: each call is awaited on the client's loop."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_check", "_client")
     _table: ClassVar[RpcTable]
 
-    def __init__(self, client: _AsyncRequester) -> None:
+    def __init__(self, client: _AsyncRequester, check: Check | None = None) -> None:
         self._client = client
+        self._check = check
 
     async def _call(self, method: str, params: Any, arguments: dict[str, Any]) -> Any:
-        wire = build_request(self._table, method, params, arguments)
+        wire = build_request(self._table, method, params, arguments, self._check)
         result = await self._client.request(method, wire, timeout=arguments.get("timeout"))
         return parse_response(self._table, method, result)
 
@@ -194,13 +209,14 @@ class AsyncRpcBase:
 class RpcBase:
     """Base of the generated ``Rpc``: each call blocks the calling thread until answered."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_check", "_client")
     _table: ClassVar[RpcTable]
 
-    def __init__(self, client: _Requester) -> None:
+    def __init__(self, client: _Requester, check: Check | None = None) -> None:
         self._client = client
+        self._check = check
 
     def _call(self, method: str, params: Any, arguments: dict[str, Any]) -> Any:
-        wire = build_request(self._table, method, params, arguments)
+        wire = build_request(self._table, method, params, arguments, self._check)
         result = self._client.request(method, wire, timeout=arguments.get("timeout"))
         return parse_response(self._table, method, result)

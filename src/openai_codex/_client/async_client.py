@@ -263,9 +263,10 @@ class AsyncCodex(AsyncAccountMixin):
         """
         rpc: AsyncRpc | None = self.__dict__.get("_rpc")
         if rpc is None:  # the generated module loads on first use
+            from .._conversation.option_checks import check_params
             from .._generated.rpc import AsyncRpc
 
-            rpc = self._rpc = AsyncRpc(self)
+            rpc = self._rpc = AsyncRpc(self, check_params)
         return rpc
 
     @property

@@ -53,9 +53,12 @@ class CodexConfig:
             mapping (``{"model": "o3", "features": {"x": True}}``; values that are not
             strings are written as TOML literals) or, as in the official SDK, a sequence of
             ``"key=value"`` strings whose value is already TOML (``('model="o3"',)``).
+            ``repr()`` masks the values whose key or text looks secret (``api_key``,
+            ``token``, ``auth``..., or a token-shaped value).
         cwd: Working directory of the app-server process.
         env: Variables merged over ``os.environ`` for the child (a ``None`` value removes
-            the variable).
+            the variable). ``repr()`` shows their names but masks the values (``'***'``),
+            except for a few harmless ones such as ``PATH`` and ``CODEX_HOME``.
         client_name / client_title / client_version: the ``clientInfo`` sent in
             ``initialize``; the server puts name and version in its user agent. The version
             defaults to the pinned runtime's, as in the official SDK.
@@ -124,6 +127,32 @@ class CodexConfig:
     trace_content: bool = False
     forward_server_logs: bool = False
     initialize_timeout: float | None = DEFAULT_INITIALIZE_TIMEOUT
+
+    def __repr__(self) -> str:
+        """The dataclass repr, with values that may be secrets shown as ``'***'``.
+
+        Every ``env`` value except a few harmless names (``PATH``, ``HOME``,
+        ``CODEX_HOME``, ``RUST_LOG``...), secret-looking ``config_overrides`` values (mapping
+        or ``"key=value"`` form), such ``-c`` values in ``launch_args_override``, and the
+        userinfo and query of ``url``. The fields keep the real values.
+        """
+        from .._observability.masking import (
+            dataclass_repr,
+            masked_args,
+            masked_env,
+            masked_overrides,
+            masked_url,
+        )
+
+        return dataclass_repr(
+            self,
+            {
+                "launch_args_override": masked_args,
+                "config_overrides": masked_overrides,
+                "env": masked_env,
+                "url": masked_url,
+            },
+        )
 
 
 def override_args(overrides: ConfigOverrides) -> list[str]:

@@ -124,9 +124,10 @@ class Codex(SyncAccountMixin):
         """
         rpc: Rpc | None = self.__dict__.get("_rpc")
         if rpc is None:  # the generated module loads on first use
+            from .._conversation.option_checks import check_params
             from .._generated.rpc import Rpc
 
-            rpc = self._rpc = Rpc(self)
+            rpc = self._rpc = Rpc(self, check_params)
         return rpc
 
     @property

@@ -12,7 +12,8 @@ is ``baseInstructions`` on the wire. Two SDK conveniences are translated first:
 These are the official SDK's keyword names and mappings (checked on the wire).
 
 The params are validated with the generated model, so a misspelt option or a wrong value
-fails before anything is sent.
+fails before anything is sent: a value outside an option's closed set (the model's enum)
+raises ``ValueError`` naming the allowed values (see ``option_checks``).
 """
 
 from __future__ import annotations
@@ -253,8 +254,9 @@ def approval_mode_of(value: ApprovalMode | str) -> ApprovalMode:
     try:
         return ApprovalMode(value)
     except ValueError:
-        choices = ", ".join(m.value for m in ApprovalMode)
-        raise ValueError(f"approval_mode must be one of {choices}, not {value!r}") from None
+        from .option_checks import choice_error
+
+        raise choice_error("approval_mode", value, (m.value for m in ApprovalMode)) from None
 
 
 def sandbox_of(value: Sandbox | str) -> Sandbox:
@@ -262,8 +264,9 @@ def sandbox_of(value: Sandbox | str) -> Sandbox:
     try:
         return Sandbox(value.value if isinstance(value, enum.Enum) else value)
     except ValueError:
-        choices = ", ".join(m.value for m in Sandbox)
-        raise ValueError(f"sandbox must be one of {choices}, not {value!r}") from None
+        from .option_checks import choice_error
+
+        raise choice_error("sandbox", value, (m.value for m in Sandbox)) from None
 
 
 def _translate(options: dict[str, Any], *, turn: bool) -> dict[str, Any]:
@@ -302,9 +305,15 @@ def build_params(
     names, with enums and models converted to JSON values.
 
     Raises:
-        TypeError: an option the params model does not have.
+        TypeError: an option the params model does not have; an ``output_schema`` that is
+            not a mapping.
+        ValueError: a value outside its option's closed set (``effort``, ``summary``,
+            ``personality``...: the generated model's enum), naming the allowed values; an
+            ``output_schema`` that is not a valid JSON Schema.
         pydantic.ValidationError: a value of the wrong type.
     """
+    from .option_checks import check_params
+
     fields = _translate(options, turn=turn)
     wire = _plain_params(model_name, {**fields, **fixed})
     if wire is not None:  # nothing that needs the model: skip importing it
@@ -317,6 +326,7 @@ def build_params(
     if unknown:
         raise TypeError(f"unexpected option(s) for {model_name}: {', '.join(sorted(unknown))}")
     fields.update(fixed)
+    check_params(model_name, fields)
     model.model_validate(fields)
     return {model_fields[k].alias or k: _jsonable(v) for k, v in fields.items()}
 

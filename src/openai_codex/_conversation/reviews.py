@@ -207,11 +207,13 @@ async def run_review(
 ) -> ReviewResult:
     """Start a review on ``thread`` and follow its turn to the end."""
     from .._generated.models import ReviewDelivery, ReviewStartResponse
+    from .option_checks import check_choice
     from .thread import AsyncThread
     from .turn import AsyncTurnHandle
 
     params: dict[str, Any] = {"threadId": thread.id, "target": target_to_wire(target)}
     if delivery is not None:
+        check_choice("delivery", delivery, ReviewDelivery)
         params["delivery"] = ReviewDelivery(delivery).value
     session = thread._session
     router = (await session.connection()).router

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .._core.notifications import Notification
 from .._core.sinks import END, AsyncSink, Sink
 from .._observability.logs import log_extra
+from .._observability.masking import MaskedDict
 from ..errors import (
     InvalidRequestError,
     TransportClosedError,
@@ -128,8 +129,9 @@ class AsyncThread:
         # The wire ``Thread`` record, validated into ``info`` on first access.
         self._raw_info = raw_info if info is None else None
         # The settings the thread was opened with, sent again when it must be resumed
-        # (after the app-server restarted, or on a server that never loaded it).
-        self._resume_params = dict(resume_params or {})
+        # (after the app-server restarted, or on a server that never loaded it). Their
+        # repr masks values that may be secrets (``config`` may hold API keys).
+        self._resume_params = MaskedDict(resume_params or {})
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r})"

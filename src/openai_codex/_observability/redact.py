@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["REDACTED", "scrub_text"]
+__all__ = ["REDACTED", "has_token", "scrub_text"]
 
 REDACTED = "[REDACTED]"
 """What stands in the place of a removed secret."""
@@ -16,6 +16,11 @@ _TOKENISH = re.compile(
     r"|\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*"  # JWTs (id/access tokens)
     r"|(?i:\bbearer\s+)[A-Za-z0-9._~+/\-]{8,}=*"  # Authorization: Bearer ...
 )
+
+
+def has_token(text: str) -> bool:
+    """Whether ``text`` holds an API-key-, JWT- or bearer-token-shaped word."""
+    return _TOKENISH.search(text) is not None
 
 
 def scrub_text(text: str, secrets: Sequence[str] = ()) -> str:

@@ -12,7 +12,7 @@ The items of a turn are folded in a ``<details>`` block, which Jupyter's Markdow
 
 Secrets. Only the model's own words (agent messages, the final response) are shown as they
 are. Everything else that can carry user or environment data (commands and their output,
-errors, thread options) goes through :func:`~openai_codex._redact.scrub_text`; a thread's
+errors, thread options) goes through ``_observability.redact.scrub_text``; a thread's
 ``config`` overrides are listed by key, never by value; tool arguments are not shown; a
 login shows no token and not its auth URL's query, and a device code only while its login
 is pending (the person at the notebook has to type it; afterwards it is worthless and

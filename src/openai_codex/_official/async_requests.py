@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._auth.login import _redact
+from .._conversation.option_checks import check_choice
 from .._generated.models import (
     CancelLoginAccountResponse,
     GetAccountParams,
@@ -293,11 +294,16 @@ class _AsyncRequests:
         objective: str | None = None,
         status: ThreadGoalStatus | str | None = None,
     ) -> ThreadGoalSetResponse:
-        """``thread/goal/set`` with only the fields given."""
+        """``thread/goal/set`` with only the fields given.
+
+        Raises:
+            ValueError: a ``status`` that is not a ``ThreadGoalStatus`` value.
+        """
         request: dict[str, Any] = {"threadId": thread_id}
         if objective is not None:
             request["objective"] = objective
         if status is not None:
+            check_choice("status", status, ThreadGoalStatus)
             request["status"] = _status_value(status)
         return await self._typed("thread/goal/set", request, ThreadGoalSetResponse)
 

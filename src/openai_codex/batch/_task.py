@@ -1,10 +1,11 @@
 """``BatchTask``: one prompt of a batch, its thread options, and their early validation.
 
 A task is checked when it is built, before anything runs: its id and prompt, ``cwd`` and
-``output_schema``, and every thread option against :meth:`AsyncCodex.thread_start`'s
-keywords and the ``ThreadStartParams`` protocol model (names and value types). A misspelt
-option raises ``TypeError``, a wrong value ``ValueError``, so a batch never starts a server
-for a task that could not run.
+``output_schema`` (a valid JSON Schema), and every thread option against
+:meth:`AsyncCodex.thread_start`'s keywords and the ``ThreadStartParams`` protocol model
+(names, closed sets of values, value types). A misspelt option raises ``TypeError``, a
+wrong value ``ValueError``, so a batch never starts a server for a task that could not run.
+A task's repr masks option values that may be secrets.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from .._observability.masking import MaskedDict, masked_values
 
 __all__ = ["BatchTask", "TaskFileError", "as_tasks", "parse_tasks", "read_tasks"]
 
@@ -49,34 +52,27 @@ def thread_option_names() -> frozenset[str]:
 
 
 def _validate_options(task_id: str, options: Mapping[str, Any]) -> None:
-    from .. import ApprovalMode, Sandbox
+    from .._conversation.options import approval_mode_of, sandbox_of
 
     unknown = sorted(set(options) - thread_option_names())
     if unknown:
         raise TypeError(f"task {task_id!r}: unknown option(s): {', '.join(unknown)}")
-    if options.get("approval_mode") is not None:
-        try:
-            ApprovalMode(options["approval_mode"])
-        except ValueError:
-            choices = ", ".join(sorted({m.value for m in ApprovalMode}))
-            raise ValueError(
-                f"task {task_id!r}: approval_mode must be one of {choices}, "
-                f"not {options['approval_mode']!r}"
-            ) from None
-    sandbox = options.get("sandbox")
-    if sandbox is not None:
-        try:
-            Sandbox(getattr(sandbox, "value", sandbox))
-        except ValueError:
-            choices = ", ".join(sorted({m.value for m in Sandbox}))
-            raise ValueError(
-                f"task {task_id!r}: sandbox must be one of {choices}, not {sandbox!r}"
-            ) from None
     wire = {
         name: value
         for name, value in options.items()
         if name not in _OBJECT_OPTIONS and name not in _SDK_OPTIONS and value is not None
     }
+    try:
+        if options.get("approval_mode") is not None:
+            approval_mode_of(options["approval_mode"])
+        if options.get("sandbox") is not None:
+            sandbox_of(options["sandbox"])
+        if wire:
+            from .._conversation.option_checks import check_params
+
+            check_params("ThreadStartParams", wire)
+    except ValueError as exc:
+        raise ValueError(f"task {task_id!r}: {exc}") from None
     if not wire:
         return
     from pydantic import ValidationError
@@ -141,22 +137,24 @@ class BatchTask:
             raise ValueError(f"task {id!r}: the prompt is empty")
         if cwd is not None and not isinstance(cwd, (str, os.PathLike)):
             raise TypeError(f"task {id!r}: cwd must be a path, not {type(cwd).__name__}")
-        if output_schema is not None and not isinstance(output_schema, Mapping):
-            raise TypeError(
-                f"task {id!r}: output_schema must be a JSON Schema object (a dict), "
-                f"not {type(output_schema).__name__}"
-            )
+        if output_schema is not None:
+            from .._conversation.option_checks import check_output_schema
+
+            try:
+                check_output_schema(output_schema)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"task {id!r}: {exc}") from None
         _validate_options(id, thread_options)
         self.id = id
         self.prompt = prompt
         self.cwd = os.fspath(cwd) if cwd is not None else None
         self.output_schema = dict(output_schema) if output_schema is not None else None
-        self._options = dict(thread_options)
+        self._options = MaskedDict(thread_options)
 
     @property
     def options(self) -> dict[str, Any]:
-        """The thread options (a copy)."""
-        return dict(self._options)
+        """The thread options (a copy; its repr masks values that may be secrets)."""
+        return MaskedDict(self._options)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BatchTask:
@@ -206,7 +204,9 @@ class BatchTask:
     __hash__ = None  # type: ignore[assignment]  # mutable contents
 
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._options.items())
+        """Id, prompt, cwd and options; option values that may be secrets (API keys in
+        ``config``...) are shown as ``'***'``."""
+        extra = "".join(f", {k}={v!r}" for k, v in masked_values(self._options).items())
         where = f", cwd={self.cwd!r}" if self.cwd is not None else ""
         schema = ", output_schema={...}" if self.output_schema is not None else ""
         return f"BatchTask(id={self.id!r}, prompt={self.prompt!r}{where}{schema}{extra})"

@@ -7,7 +7,7 @@ The names of ``openai_codex.types`` and ``openai_codex.testing`` follow.
     python scripts/gen_api_reference.py          # rewrite docs/api-reference.md
     python scripts/gen_api_reference.py --check  # exit 1 if the file is out of date
 
-``tests/unit/test_api_reference.py`` fails when the committed file differs from a fresh
+``tests/unit/package/test_api_reference.py`` fails when the committed file differs from a fresh
 generation, so the reference cannot drift from the code.
 """
 

@@ -14,7 +14,7 @@ enum, pydantic model, ``RootModel``, function, type alias...), signatures (param
 kinds and defaults, return annotations), enum members, model fields and their aliases. No
 source text is read or copied.
 
-``tests/unit/test_official_surface.py`` loads the snapshot and checks that our package is a
+``tests/unit/package/test_official_surface.py`` loads the snapshot and checks that our package is a
 superset of it, using :func:`describe_modules` on our own modules (the same code, so both
 sides are described alike). Rerun this script when the pinned runtime is bumped.
 

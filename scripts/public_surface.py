@@ -9,7 +9,7 @@ Usage::
 The surface is every documented public module (the official SDK's module paths plus what
 we add: ``batch``, ``testing``, ``cli``...), described by the same introspection code as
 the official snapshot (``scripts/official_surface.py``): names, kinds, signatures,
-defaults, enum members, model fields. ``tests/unit/test_public_surface.py`` compares a
+defaults, enum members, model fields. ``tests/unit/package/test_public_surface.py`` compares a
 fresh description with the committed one. A deliberate change of the public API means
 rerunning this script and committing the new snapshot with the change.
 """

@@ -15,7 +15,7 @@ import openai_codex
 import openai_codex.testing
 import openai_codex.types
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / "scripts" / "gen_api_reference.py"
 REFERENCE = ROOT / "docs" / "api-reference.md"
 

@@ -22,7 +22,7 @@ from openai_codex._generated.rpc import AsyncRpc, Rpc
 from openai_codex._rpc_base import REQUIRED
 from openai_codex.errors import ProtocolError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CLIENT_REQUESTS = _methods.CLIENT_REQUEST_TYPES
 
 

@@ -335,8 +335,8 @@ def build_params(
 # snake_case name -> (wire name, the valid constant values, or ``str`` for "any str").
 # Only the most common calls (``thread_start()`` / ``turn("text")`` with the defaults or a
 # few plain-string options) qualify; anything else is validated by the model, which costs
-# importing pydantic and building validators on a cold start. tests/unit/conversation/test_options.py
-# checks this table against the generated models.
+# importing pydantic and building validators on a cold start.
+# tests/unit/conversation/test_options.py checks this table against the generated models.
 _STR = str
 _APPROVAL_POLICY = ("approvalPolicy", frozenset({"never", "on-request"}))
 _APPROVALS_REVIEWER = ("approvalsReviewer", frozenset({"auto_review", "user"}))

@@ -1,7 +1,7 @@
 """The account and login methods of the blocking :class:`~openai_codex.Codex`.
 
 They run the coroutines of :class:`~openai_codex._auth.login.AsyncAccountMixin` on the sync
-client's loop thread. Kept apart from ``_login`` (and free of asyncio at import) because
+client's loop thread. Kept apart from ``login`` (and free of asyncio at import) because
 ``Codex`` derives from this mixin and ``from openai_codex import Codex`` must stay cheap.
 """
 

@@ -4,7 +4,7 @@ Pure logic, no I/O: :func:`approval_request_from` turns the params of an approva
 into an :class:`ApprovalRequest`, :func:`approval_response` turns a :class:`Decision` into
 the wire answer of that request's method, and the same pair exists for
 ``item/tool/requestUserInput`` (:func:`user_input_request_from`,
-:func:`user_input_response`). The dispatcher in ``_server_requests`` calls the user's
+:func:`user_input_response`). The dispatcher in ``dispatch`` calls the user's
 handlers in between.
 
 Wire facts (app-server 0.163.0):

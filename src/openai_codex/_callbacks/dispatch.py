@@ -53,7 +53,7 @@ from .._core.router import Observer, Router
 from .._observability.logs import log_extra
 from ..errors import METHOD_NOT_FOUND
 
-# ``_approvals`` and ``_tools`` are imported where used (a server request, ``tools=``,
+# ``approvals`` and ``tools`` are imported where used (a server request, ``tools=``,
 # a handler): most clients never need them, and ``import openai_codex`` stays cheaper.
 if TYPE_CHECKING:
     from .._core.connection import RequestHandler

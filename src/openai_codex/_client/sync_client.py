@@ -2,7 +2,7 @@
 
 One :class:`~openai_codex._core.portal.LoopThread` per client runs the async client; each method
 submits the async method's coroutine there and waits. Behaviour lives in the async code
-only; what differs is how a caller waits (see ``_sinks.ThreadSink`` for streams).
+only; what differs is how a caller waits (see ``_core.sinks.ThreadSink`` for streams).
 Methods may be called from many threads at once: the loop serialises the bookkeeping and
 the connection multiplexes the requests.
 """
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .async_client import AsyncCodex
     from .metadata import InitializeResponse
 else:
-    # Only named here (for the signatures of the blocking methods): ``_client`` and asyncio
+    # Only named here (for the signatures of the blocking methods): ``async_client`` and asyncio
     # load in ``Codex()``, after the server process is launched (see ``__init__``).
     AsyncCodex = lazy("openai_codex._client.async_client", "AsyncCodex")
 

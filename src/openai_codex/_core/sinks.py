@@ -5,7 +5,7 @@ The reader never waits on a consumer: ``put`` appends and wakes the consumer at 
 blocking consumer in another thread (the sync client), with no hop through the loop.
 
 The reader is normally the event loop, but a sync consumer may hold the reader lease
-(:mod:`._reader_lease`) and route notifications from its own thread. So ``put`` and
+(:mod:`.reader_lease`) and route notifications from its own thread. So ``put`` and
 ``close`` of every sink may be called from any thread: :class:`ThreadSink` is thread-safe,
 and :class:`AsyncSink` hands calls from other threads to its loop (in order).
 """

@@ -85,6 +85,17 @@ class LoopThread:
                 finished.wait(CLEANUP_GRACE if started.wait(0.05) else 0)
             raise
 
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule a coroutine on the loop and return its future at once.
+
+        For callers on another event loop (``await asyncio.wrap_future(...)``); cancelling
+        the future cancels the coroutine.
+        """
+        if self._stopped:
+            coro.close()
+            raise CodexError("this Codex client is closed; create a new one")
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a plain function on the loop thread and return its result."""
         if self.in_loop_thread:

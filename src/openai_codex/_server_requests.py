@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from ._approvals import ApprovalFileChange, ApprovalHandler, UserInputHandler
     from ._connection import RequestHandler
     from ._telemetry import Telemetry
-    from ._tools import Tool, ToolRegistry
+    from ._tools import ToolRegistry
 
 __all__ = [
     "ServerRequestDispatcher",
@@ -78,8 +78,9 @@ TOOL_CALL = "item/tool/call"
 CURRENT_TIME = "currentTime/read"
 ELICITATION = "mcpServer/elicitation/request"
 
-ToolsArg = Iterable["Tool[..., Any] | Callable[..., Any]"]
-"""What ``tools=`` accepts: :class:`Tool` objects or plain functions (wrapped with ``tool``)."""
+ToolsArg = Iterable[object]
+"""What ``tools=`` accepts: :class:`Tool` objects, plain functions (wrapped with ``tool``)
+and framework tools that ``openai_codex.integrations`` adapts (``as_dynamic_tool``)."""
 
 _APPROVAL_OPTION_KEYS = ("approval_mode", "approval_policy", "approvals_reviewer")
 
@@ -503,7 +504,10 @@ def prepare_thread_options(
         from ._tools import Tool, ToolRegistry
 
         if isinstance(tools, (Tool, str)) or not hasattr(tools, "__iter__"):
-            raise TypeError("tools= takes a list of functions or Tool objects, e.g. tools=[fn]")
+            raise TypeError(
+                "tools= takes a list of functions, Tool objects or framework tools, "
+                "e.g. tools=[fn]"
+            )
         registry = ToolRegistry(tools)
     if registry is None and on_approval is None and on_user_input is None:
         return None

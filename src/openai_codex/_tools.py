@@ -36,7 +36,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, overload
 
 if TYPE_CHECKING:
     import pydantic
@@ -44,7 +44,16 @@ if TYPE_CHECKING:
 # pydantic is imported on first use (building an input schema, validating arguments,
 # JSON-encoding a result), not at module import: ``import openai_codex`` stays cheap.
 
-__all__ = ["ImageResult", "Tool", "ToolRegistry", "to_content_items", "tool"]
+__all__ = [
+    "DynamicTool",
+    "ImageResult",
+    "Tool",
+    "ToolRegistry",
+    "as_dynamic_tool",
+    "call_and_answer",
+    "to_content_items",
+    "tool",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -609,22 +618,33 @@ class Tool(Generic[P, R]):
             args_model.field_to_param[field]: getattr(validated, field)
             for field in validated.model_fields_set
         }
-        fn: Callable[..., Any] = self.fn
-        try:
-            if self.is_async:
-                result = await fn(**kwargs)
-                if _needs_io(result):
-                    items = await asyncio.to_thread(to_content_items, result)
-                else:
-                    items = to_content_items(result)
+        return await call_and_answer(self.fn, self.is_async, kwargs)
+
+
+async def call_and_answer(
+    fn: Callable[..., Any], is_async: bool, kwargs: dict[str, Any]
+) -> dict[str, object]:
+    """Call a tool function with ``kwargs`` and answer with its converted result.
+
+    Coroutine functions are awaited; plain ones run in a worker thread (with the
+    conversion, which may read image files). An exception in the function or in the
+    conversion answers ``success: False`` with ``"ExceptionType: message"``.
+    """
+    try:
+        if is_async:
+            result = await fn(**kwargs)
+            if _needs_io(result):
+                items = await asyncio.to_thread(to_content_items, result)
             else:
-                result, items = await asyncio.to_thread(_call_and_convert, fn, kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
-                    items = to_content_items(result)
-        except Exception as exc:
-            return _failure(_describe_exception(exc))
-        return _success(items)
+                items = to_content_items(result)
+        else:
+            result, items = await asyncio.to_thread(_call_and_convert, fn, kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+                items = to_content_items(result)
+    except Exception as exc:
+        return _failure(_describe_exception(exc))
+    return _success(items)
 
 
 def _call_and_convert(
@@ -701,30 +721,73 @@ def tool(
 # --------------------------------------------------------------------------- registry
 
 
+class DynamicTool(Protocol):
+    """What a thread's tool registry needs of a tool: :class:`Tool` has it, and so do
+    the adapters of ``openai_codex.integrations`` (``SchemaTool``, framework tools)."""
+
+    @property
+    def name(self) -> str:
+        """The tool name the model sees."""
+        ...
+
+    def spec(self) -> dict[str, Any]:
+        """The ``DynamicToolSpec`` wire item for ``thread/start`` ``dynamicTools``."""
+        ...
+
+    async def invoke(self, arguments: object) -> dict[str, object]:
+        """Answer an ``item/tool/call`` request with a ``DynamicToolCallResponse`` dict."""
+        ...
+
+
+def as_dynamic_tool(item: object) -> DynamicTool:
+    """The registry's form of one ``tools=`` entry.
+
+    A :class:`Tool` as it is; an object with ``name``, ``spec()`` and ``invoke()``, or a
+    tool of a framework that ``openai_codex.integrations`` adapts (an Agents SDK
+    ``FunctionTool``, a Pydantic AI ``Tool``), through that adapter; any other callable
+    wrapped with :func:`tool`.
+    """
+    if isinstance(item, Tool):
+        return item
+    # The adapters' module imports no framework; a framework's module is imported only
+    # for an object that comes from that framework (so it is installed).
+    from .integrations._core import adapt_tool
+
+    adapted = adapt_tool(item)
+    if adapted is not None:
+        return adapted
+    if not callable(item):
+        raise TypeError(
+            f"tools= takes functions, Tool objects or framework tools, "
+            f"not {type(item).__name__}"
+        )
+    return tool(item)
+
+
 class ToolRegistry:
     """The tools of one thread, by name; builds specs and dispatches calls."""
 
-    def __init__(self, tools: Iterable[Tool[..., Any] | Callable[..., Any]] = ()) -> None:
-        """Register ``tools``; plain callables are wrapped with :func:`tool`.
+    def __init__(self, tools: Iterable[object] = ()) -> None:
+        """Register ``tools`` (see :func:`as_dynamic_tool` for what an entry may be).
 
         Raises ValueError on duplicate names.
         """
-        self._tools: dict[str, Tool[..., Any]] = {}
+        self._tools: dict[str, DynamicTool] = {}
         for item in tools:
             self.add(item)
 
-    def add(self, item: Tool[..., Any] | Callable[..., Any]) -> Tool[..., Any]:
-        """Register one tool (wrapping a plain callable) and return it.
+    def add(self, item: object) -> DynamicTool:
+        """Register one tool (wrapping or adapting it, see :func:`as_dynamic_tool`).
 
         Raises ValueError if a tool with the same name is already registered.
         """
-        wrapped: Tool[..., Any] = item if isinstance(item, Tool) else tool(item)
+        wrapped = as_dynamic_tool(item)
         if wrapped.name in self._tools:
             raise ValueError(f"duplicate tool name {wrapped.name!r}")
         self._tools[wrapped.name] = wrapped
         return wrapped
 
-    def get(self, name: str) -> Tool[..., Any] | None:
+    def get(self, name: str) -> DynamicTool | None:
         """Return the tool called ``name``, or None."""
         return self._tools.get(name)
 
@@ -754,7 +817,7 @@ class ToolRegistry:
     def __len__(self) -> int:
         return len(self._tools)
 
-    def __iter__(self) -> Iterator[Tool[..., Any]]:
+    def __iter__(self) -> Iterator[DynamicTool]:
         return iter(self._tools.values())
 
     def __repr__(self) -> str:

@@ -758,8 +758,7 @@ def as_dynamic_tool(item: object) -> DynamicTool:
         return adapted
     if not callable(item):
         raise TypeError(
-            f"tools= takes functions, Tool objects or framework tools, "
-            f"not {type(item).__name__}"
+            f"tools= takes functions, Tool objects or framework tools, not {type(item).__name__}"
         )
     return tool(item)
 

@@ -121,8 +121,8 @@ def codex_tool(
             ``task`` (a string).
         output_schema: a pydantic model (or dataclass, TypedDict), whose schema is made
             strict, or a JSON Schema dict (sent as it is). The tool then returns Codex's
-            structured answer as JSON (validated by the model class when one is given),
-            and declares the schema as its ``output_json_schema``.
+            structured answer as JSON text (validated by the model class when one is
+            given).
         keep_thread: the calls of one agent run continue the same Codex thread (the run
             is recognised by its ``context.usage`` record, which the Agents SDK keeps for
             exactly one run, resumptions from a ``RunState`` included); False starts a new
@@ -159,14 +159,14 @@ def codex_tool(
     async def invoke(ctx: ToolContext[Any], raw_arguments: str) -> str:
         return await _run_codex(state, name, tools, ctx, raw_arguments)
 
-    output = state.runner.output
+    # No output_json_schema: the Agents SDK would then require every output, the
+    # "Error: ..." ones included, to be a JSON object.
     made = CodexFunctionTool(
         name=name,
         description=description or default_description(keep_thread),
         params_json_schema=_task_schema(),
         on_invoke_tool=invoke,
         strict_json_schema=True,
-        output_json_schema=output.schema if output is not None else None,
     )
     made._codex_state = state
     return made

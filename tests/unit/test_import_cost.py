@@ -195,3 +195,24 @@ def test_blocking_methods_show_the_async_parameters_before_the_async_client_load
         assert inspect.signature(Codex.thread_start).return_annotation == "Thread"
         """
     )
+
+
+def test_integrations_import_no_framework() -> None:
+    """``openai_codex.integrations`` and the ``tools=`` hook load a framework only for its
+    own objects."""
+    run_python(
+        """
+        import sys
+
+        import openai_codex.integrations
+        from openai_codex._tools import ToolRegistry
+
+        def add(a: int) -> int:
+            return a
+
+        registry = ToolRegistry([add, openai_codex.integrations.SchemaTool("s", "", {}, add)])
+        assert registry.names == ["add", "s"]
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("agents", "pydantic_ai"))
+        assert not loaded, loaded
+        """
+    )

@@ -7,6 +7,7 @@ Tracing is off in every run (nothing may leave 127.0.0.1).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from agents import Agent, RunConfig, RunContextWrapper, Runner, function_tool
 from agents.items import ToolCallOutputItem
 from agents.result import RunResult
 from agents.testing import ScriptedModel, assistant_message, function_call
+from agents.tool_context import ToolContext
 from conftest import run
 from pydantic import BaseModel
 
@@ -328,3 +330,24 @@ def test_a_tool_made_from_a_config_owns_its_client(harness: CodexHarness) -> Non
     assert client_threads() == before
     agent = Agent(name="lead", model=script(("codex", {"task": "three"})), tools=[tool])
     assert outputs(run_agent(agent)) == ["Error: this Codex tool was closed; make a new one"]
+
+
+def test_cancelling_a_call_interrupts_the_turn(harness: CodexHarness, codex: Codex) -> None:
+    """A blocking client's turn runs on its own loop: cancelling the call on the caller's
+    loop interrupts it there before the cancellation goes on."""
+    held = harness.model.enqueue(Reply.text("too late").held())
+    tool = codex_tool(codex)
+
+    async def main() -> None:
+        context = ToolContext(None, tool_name="codex", tool_call_id="c1", tool_arguments="{}")
+        call = asyncio.create_task(tool.on_invoke_tool(context, json.dumps({"task": "slow"})))
+        assert await asyncio.to_thread(held.wait_reached, 10)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+
+    run(main())
+    held.release()
+    (listed,) = codex.thread_list().data
+    (turn,) = codex.thread(listed.id).read(include_turns=True).thread.turns
+    assert turn.status == "interrupted"

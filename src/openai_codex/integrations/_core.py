@@ -231,7 +231,8 @@ async def on_client_loop(client: Client, work: Callable[[AsyncCodex], Coroutine[
     An :class:`~openai_codex.AsyncCodex` lives on the caller's loop (the one it was started
     on); a blocking :class:`~openai_codex.Codex` runs its own loop in a thread, where the
     work is submitted while the caller's loop keeps running. Cancelling the caller
-    cancels the work (an interrupted turn is interrupted on the server).
+    cancels the work and waits (bounded) for its clean-up: the turn is interrupted on the
+    server before the cancellation goes on.
     """
     from .. import AsyncCodex
 
@@ -240,7 +241,7 @@ async def on_client_loop(client: Client, work: Callable[[AsyncCodex], Coroutine[
     portal = client._portal
     if portal.in_loop_thread:
         return await work(client._async)
-    return await asyncio.wrap_future(portal.submit(work(client._async)))
+    return await portal.run_from_loop(work(client._async))
 
 
 class ClientSource:

@@ -125,6 +125,26 @@ PLACEHOLDER_CODEX_HOME = "/srv/myapp/codex-home"
 # Every block that does not run offline: (file, the reason its marker gives).
 NOT_RUN: set[tuple[str, str]] = {
     (
+        "docs/integrations.md",
+        "the Agents SDK agent calls a real OpenAI model; examples/22_openai_agents runs this "
+        "offline with a scripted model",
+    ),
+    (
+        "docs/integrations.md",
+        "continues the block above (its codex and a pydantic import); "
+        "tests/integration/test_integrations_openai_agents.py checks structured answers",
+    ),
+    (
+        "docs/integrations.md",
+        "an Agents SDK tool inside a Codex thread, shown with a real model; the integration "
+        "tests run it with the mock model",
+    ),
+    (
+        "docs/integrations.md",
+        "the Pydantic AI agent calls a real model; examples/23_pydantic_ai runs this offline "
+        "with TestModel and FunctionModel",
+    ),
+    (
         "docs/goals-and-reviews.md",
         "the mock model never marks a goal complete, so the run would go on until the budget "
         "is spent; examples/18_thread_goals runs a goal offline on a scripted model",

@@ -178,6 +178,21 @@ EXPECTED: dict[str, list[str]] = {
         "client: echo: ",
         "wrong token: refused with HTTP 401 (invalid websocket bearer token)",
     ],
+    "22_openai_agents": [
+        "agent -> codex: Triage ticket T-42: look up its status and say how severe it is.",
+        'codex -> {"ticket":"T-42","severity":"high","summary":"The nightly build is red."}',
+        'codex -> {"ticket":"T-42","severity":"low","summary":"Fixed; watch CI."}',
+        "agent: T-42 went from high to low severity once the fix landed.",
+        "run usage: 45 tokens, 3 agent request(s)",
+        "ticket_status answered Codex: open since Monday; the nightly build fails",
+        "the follow-up turn saw 2 tasks on the same thread",
+    ],
+    "23_pydantic_ai": [
+        "codex (failed) -> 'the Codex turn failed: ",
+        "codex (success) -> Triage(ticket='T-42', severity='high', summary='The nightly build",
+        "agent: T-42 is high severity: the build is red.",
+        "the second call's turn saw 2 tasks on the same thread",
+    ],
 }
 
 

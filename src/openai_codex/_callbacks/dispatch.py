@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from .._core.connection import RequestHandler
     from .._observability.telemetry import Telemetry
     from .approvals import ApprovalFileChange, ApprovalHandler, UserInputHandler
-    from .tools import Tool, ToolRegistry
+    from .tools import ToolRegistry
 
 __all__ = [
     "ServerRequestDispatcher",
@@ -75,8 +75,9 @@ TOOL_CALL = "item/tool/call"
 CURRENT_TIME = "currentTime/read"
 ELICITATION = "mcpServer/elicitation/request"
 
-ToolsArg = Iterable["Tool[..., Any] | Callable[..., Any]"]
-"""What ``tools=`` accepts: :class:`Tool` objects or plain functions (wrapped with ``tool``)."""
+ToolsArg = Iterable[object]
+"""What ``tools=`` accepts: :class:`Tool` objects, plain functions (wrapped with ``tool``)
+and framework tools that ``openai_codex.integrations`` adapts (``as_dynamic_tool``)."""
 
 
 @dataclass(frozen=True)

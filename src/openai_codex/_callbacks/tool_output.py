@@ -9,18 +9,21 @@ here is reading the image files a tool returns as a :class:`pathlib.Path` or an
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import inspect
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     pass
 
 # pydantic is imported on first use (building an input schema, validating arguments,
 
-__all__ = ["ContentItem", "ImageResult", "to_content_items"]
+__all__ = ["ContentItem", "ImageResult", "call_and_answer", "to_content_items"]
 
 ContentItem = dict[str, object]
 """One ``DynamicToolCallOutputContentItem``: ``inputText`` or ``inputImage``."""
@@ -232,3 +235,43 @@ def success(items: list[ContentItem]) -> dict[str, object]:
 
 def failure(text: str) -> dict[str, object]:
     return {"success": False, "contentItems": [_text_item(text)]}
+
+
+async def call_and_answer(
+    fn: Callable[..., Any], is_async: bool, kwargs: dict[str, Any]
+) -> dict[str, object]:
+    """Call a tool function with ``kwargs`` and answer with its converted result.
+
+    Coroutine functions are awaited; plain ones run in a worker thread (with the
+    conversion, which may read image files). An exception in the function or in the
+    conversion answers ``success: False`` with ``"ExceptionType: message"``.
+    """
+    try:
+        if is_async:
+            result = await fn(**kwargs)
+            if needs_io(result):
+                items = await asyncio.to_thread(to_content_items, result)
+            else:
+                items = to_content_items(result)
+        else:
+            result, items = await asyncio.to_thread(_call_and_convert, fn, kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+                items = to_content_items(result)
+    except Exception as exc:
+        return failure(_describe_exception(exc))
+    return success(items)
+
+
+def _call_and_convert(
+    fn: Callable[..., Any], kwargs: dict[str, Any]
+) -> tuple[Any, list[ContentItem]]:
+    result = fn(**kwargs)
+    if inspect.isawaitable(result):
+        return result, []
+    return result, to_content_items(result)
+
+
+def _describe_exception(exc: BaseException) -> str:
+    message = str(exc)
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

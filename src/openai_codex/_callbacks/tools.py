@@ -24,15 +24,14 @@ The server forwards ``inputSchema`` to the model after its own clean-up: it keep
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, Protocol, TypeVar, overload
 
-from .tool_output import ContentItem, ImageResult, failure, needs_io, success, to_content_items
+from .tool_output import ImageResult, call_and_answer, failure, to_content_items
 from .tool_schema import (
     ArgsModel,
     build_args_model,
@@ -52,7 +51,16 @@ if TYPE_CHECKING:
 # pydantic is imported on first use (building an input schema, validating arguments,
 # JSON-encoding a result), not at module import: ``import openai_codex`` stays cheap.
 
-__all__ = ["ImageResult", "Tool", "ToolRegistry", "to_content_items", "tool"]
+__all__ = [
+    "DynamicTool",
+    "ImageResult",
+    "Tool",
+    "ToolRegistry",
+    "as_dynamic_tool",
+    "call_and_answer",
+    "to_content_items",
+    "tool",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -183,36 +191,7 @@ class Tool(Generic[P, R]):
             args_model.field_to_param[field]: getattr(validated, field)
             for field in validated.model_fields_set
         }
-        fn: Callable[..., Any] = self.fn
-        try:
-            if self.is_async:
-                result = await fn(**kwargs)
-                if needs_io(result):
-                    items = await asyncio.to_thread(to_content_items, result)
-                else:
-                    items = to_content_items(result)
-            else:
-                result, items = await asyncio.to_thread(_call_and_convert, fn, kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
-                    items = to_content_items(result)
-        except Exception as exc:
-            return failure(_describe_exception(exc))
-        return success(items)
-
-
-def _call_and_convert(
-    fn: Callable[..., Any], kwargs: dict[str, Any]
-) -> tuple[Any, list[ContentItem]]:
-    result = fn(**kwargs)
-    if inspect.isawaitable(result):
-        return result, []
-    return result, to_content_items(result)
-
-
-def _describe_exception(exc: BaseException) -> str:
-    message = str(exc)
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        return await call_and_answer(self.fn, self.is_async, kwargs)
 
 
 @overload
@@ -275,30 +254,71 @@ def tool(
 # --------------------------------------------------------------------------- registry
 
 
+class DynamicTool(Protocol):
+    """What a thread's tool registry needs of a tool: :class:`Tool` has it, and so do
+    :class:`~openai_codex.integrations.SchemaTool` and the framework tools adapted by
+    ``openai_codex.integrations``."""
+
+    @property
+    def name(self) -> str:
+        """The tool name the model sees."""
+        ...
+
+    def spec(self) -> dict[str, Any]:
+        """The ``DynamicToolSpec`` wire item for ``thread/start`` ``dynamicTools``."""
+        ...
+
+    async def invoke(self, arguments: object) -> dict[str, object]:
+        """Answer an ``item/tool/call`` request with a ``DynamicToolCallResponse`` dict."""
+        ...
+
+
+def as_dynamic_tool(item: object) -> DynamicTool:
+    """The registry's form of one ``tools=`` entry.
+
+    A :class:`Tool` as it is; an object with ``name``, ``spec()`` and ``invoke()``, or a
+    tool of a framework that ``openai_codex.integrations`` adapts (an Agents SDK
+    ``FunctionTool``, a Pydantic AI ``Tool``), through that adapter (see
+    ``tool_adapters``); any other callable wrapped with :func:`tool`.
+    """
+    if isinstance(item, Tool):
+        return item
+    from .tool_adapters import adapt_tool
+
+    adapted = adapt_tool(item)
+    if adapted is not None:
+        return adapted
+    if not callable(item):
+        raise TypeError(
+            f"tools= takes functions, Tool objects or framework tools, not {type(item).__name__}"
+        )
+    return tool(item)
+
+
 class ToolRegistry:
     """The tools of one thread, by name; builds specs and dispatches calls."""
 
-    def __init__(self, tools: Iterable[Tool[..., Any] | Callable[..., Any]] = ()) -> None:
-        """Register ``tools``; plain callables are wrapped with :func:`tool`.
+    def __init__(self, tools: Iterable[object] = ()) -> None:
+        """Register ``tools`` (see :func:`as_dynamic_tool` for what an entry may be).
 
         Raises ValueError on duplicate names.
         """
-        self._tools: dict[str, Tool[..., Any]] = {}
+        self._tools: dict[str, DynamicTool] = {}
         for item in tools:
             self.add(item)
 
-    def add(self, item: Tool[..., Any] | Callable[..., Any]) -> Tool[..., Any]:
-        """Register one tool (wrapping a plain callable) and return it.
+    def add(self, item: object) -> DynamicTool:
+        """Register one tool (wrapping or adapting it, see :func:`as_dynamic_tool`).
 
         Raises ValueError if a tool with the same name is already registered.
         """
-        wrapped: Tool[..., Any] = item if isinstance(item, Tool) else tool(item)
+        wrapped = as_dynamic_tool(item)
         if wrapped.name in self._tools:
             raise ValueError(f"duplicate tool name {wrapped.name!r}")
         self._tools[wrapped.name] = wrapped
         return wrapped
 
-    def get(self, name: str) -> Tool[..., Any] | None:
+    def get(self, name: str) -> DynamicTool | None:
         """Return the tool called ``name``, or None."""
         return self._tools.get(name)
 
@@ -328,7 +348,7 @@ class ToolRegistry:
     def __len__(self) -> int:
         return len(self._tools)
 
-    def __iter__(self) -> Iterator[Tool[..., Any]]:
+    def __iter__(self) -> Iterator[DynamicTool]:
         return iter(self._tools.values())
 
     def __repr__(self) -> str:

@@ -43,7 +43,9 @@ def prepare_thread_options(
         from .._callbacks.tools import Tool, ToolRegistry
 
         if isinstance(tools, (Tool, str)) or not hasattr(tools, "__iter__"):
-            raise TypeError("tools= takes a list of functions or Tool objects, e.g. tools=[fn]")
+            raise TypeError(
+                "tools= takes a list of functions, Tool objects or framework tools, e.g. tools=[fn]"
+            )
         registry = ToolRegistry(tools)
     if registry is None and on_approval is None and on_user_input is None:
         return None

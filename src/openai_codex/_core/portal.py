@@ -36,6 +36,11 @@ async def _signalling(
         finished.set()
 
 
+def _wait_for_cleanup(started: threading.Event, finished: threading.Event) -> None:
+    """Wait (bounded) for a cancelled coroutine to finish; one never started has nothing."""
+    finished.wait(CLEANUP_GRACE if started.wait(0.05) else 0)
+
+
 class LoopThread:
     """An asyncio loop running in a dedicated thread."""
 
@@ -81,8 +86,27 @@ class LoopThread:
             return future.result()
         except BaseException:
             if future.cancel():
-                # A coroutine cancelled before it started has no clean-up to wait for.
-                finished.wait(CLEANUP_GRACE if started.wait(0.05) else 0)
+                _wait_for_cleanup(started, finished)
+            raise
+
+    async def run_from_loop(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on this loop, awaited from another event loop.
+
+        The caller's loop keeps running meanwhile. Cancelling the caller cancels the
+        coroutine and waits, up to :data:`CLEANUP_GRACE` seconds (in a worker thread), for
+        its clean-up (a cancelled turn interrupts itself on the server) before the
+        cancellation propagates.
+        """
+        if self._stopped:
+            coro.close()
+            raise CodexError("this Codex client is closed; create a new one")
+        started, finished = threading.Event(), threading.Event()
+        future = asyncio.run_coroutine_threadsafe(_signalling(coro, started, finished), self.loop)
+        try:
+            return await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            if future.cancelled():  # cancelled from our side, not by the coroutine itself
+                await asyncio.to_thread(_wait_for_cleanup, started, finished)
             raise
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:

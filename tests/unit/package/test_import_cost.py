@@ -223,3 +223,24 @@ def test_notebook_support_never_imports_ipython() -> None:
         assert "IPython" not in sys.modules
         """
     )
+
+
+def test_integrations_import_no_framework() -> None:
+    """``openai_codex.integrations`` and the ``tools=`` hook load a framework only for its
+    own objects."""
+    run_python(
+        """
+        import sys
+
+        import openai_codex.integrations
+        from openai_codex._callbacks.tools import ToolRegistry
+
+        def add(a: int) -> int:
+            return a
+
+        registry = ToolRegistry([add, openai_codex.integrations.SchemaTool("s", "", {}, add)])
+        assert registry.names == ["add", "s"]
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("agents", "pydantic_ai"))
+        assert not loaded, loaded
+        """
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._auth.login import _redact
+from .._conversation.remote_images import inline_remote_images
 from .._generated.models import (
     CancelLoginAccountResponse,
     GetAccountParams,
@@ -207,8 +208,11 @@ class _AsyncRequests:
         ``params`` (a ``TurnStartParams`` or a dict) may carry more fields (``effort``,
         ``model``...); ``threadId`` and ``input`` come from the arguments. The turn's
         notifications are queued for :meth:`next_turn_notification` from its first one.
+        An image given by an ``http(s)`` URL is downloaded and sent inline, unless
+        ``config.fetch_remote_images`` is off (the runtime refuses remote image URLs).
 
         Raises:
+            ImageFetchError: such an image could not be downloaded.
             InvalidRequestError: the thread has a goal operation (checked here, as the
                 official SDK does: "thread has an active goal operation: <id>").
         """
@@ -219,7 +223,8 @@ class _AsyncRequests:
                 None,
                 "turn/start",
             )
-        request = {**_dump(params), "threadId": thread_id, "input": _input_items(input_items)}
+        items = await inline_remote_images(_input_items(input_items), self.config)
+        request = {**_dump(params), "threadId": thread_id, "input": items}
         return await self._typed("turn/start", request, TurnStartResponse)
 
     async def turn_interrupt(self, thread_id: str, turn_id: str) -> TurnInterruptResponse:
@@ -240,7 +245,7 @@ class _AsyncRequests:
         request = {
             "threadId": thread_id,
             "expectedTurnId": expected_turn_id,
-            "input": _input_items(input_items),
+            "input": await inline_remote_images(_input_items(input_items), self.config),
         }
         return await self._typed("turn/steer", request, TurnSteerResponse)
 

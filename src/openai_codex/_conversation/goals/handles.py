@@ -32,7 +32,8 @@ from ...errors import (
     TransportClosedError,
     TurnTimeoutError,
 )
-from ..inputs import Input, normalize_input
+from ..inputs import Input
+from ..remote_images import wire_input
 from ..results import TurnResult, final_response, finished
 from ..thread import AsyncThread
 from ..thread_sync import TurnHandle
@@ -279,7 +280,7 @@ class _GoalRun:
             "expectedTurnId": run.live.running
             or run.state.current_turn_id
             or run.state.logical_turn_id,
-            "input": normalize_input(input),
+            "input": await wire_input(input, self._goal_thread._session.config),
         }
         result = await send_aimed(
             self._goal_thread._session,

@@ -73,10 +73,14 @@ class _AsyncRequests:
             raise not_running_error(self._closed)
         return connection
 
+    async def _live_connection(self) -> Connection:
+        """The connection a request goes out on (a shared client may restart it first)."""
+        return self._require_connection()
+
     # -- raw protocol ---------------------------------------------------------------------
 
     async def _call(self, method: str, params: Any, timeout: float | None = None) -> Any:
-        connection = self._require_connection()
+        connection = await self._live_connection()
         return await connection.request(
             method, params, timeout=timeout if timeout is not None else self.config.request_timeout
         )
@@ -129,7 +133,7 @@ class _AsyncRequests:
 
     async def notify(self, method: str, params: JsonObject | None = None) -> None:
         """Send a notification (no ``params`` member when ``params`` is ``None``)."""
-        await self._require_connection().notify(method, params)
+        await (await self._live_connection()).notify(method, params)
 
     # -- threads --------------------------------------------------------------------------
 

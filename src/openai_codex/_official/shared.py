@@ -34,10 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 from .._core.sinks import off_loop
 from ..errors import TransportClosedError
-from .async_client import AsyncCodexClient
+from . import async_client, sync_client
 from .errors import ClientStateError, not_running_error
 from .routing import _PullRouter
-from .sync_client import CodexClient
 
 if TYPE_CHECKING:
     from .._client.async_client import AsyncCodex
@@ -47,7 +46,7 @@ if TYPE_CHECKING:
     from .._core.portal import LoopThread
     from .._core.router import Router
 
-__all__ = ["SharedAsyncClient", "SharedClient", "share_async", "share_sync"]
+__all__ = ["AsyncCodexClient", "CodexClient", "share_async", "share_sync"]
 
 
 class _LoopTap:
@@ -77,8 +76,13 @@ class _LoopTap:
             self._router.close(error)
 
 
-class SharedAsyncClient(AsyncCodexClient):
-    """An :class:`AsyncCodexClient` on an :class:`~openai_codex.AsyncCodex`'s connection.
+# The classes keep the official names: ``type(codex._client).__name__`` is "CodexClient"
+# there too, and instances are instances of the official classes.
+
+
+class AsyncCodexClient(async_client.AsyncCodexClient):
+    """The official ``AsyncCodexClient``, on an :class:`~openai_codex.AsyncCodex`'s
+    connection (``AsyncCodex._client``).
 
     See the module notes; use it from the client's event loop.
     """
@@ -134,8 +138,9 @@ class SharedAsyncClient(AsyncCodexClient):
         return f"<AsyncCodexClient on {self._owner!r}>"
 
 
-class SharedClient(CodexClient):
-    """A :class:`CodexClient` on a :class:`~openai_codex.Codex`'s connection and loop thread.
+class CodexClient(sync_client.CodexClient):
+    """The official ``CodexClient``, on a :class:`~openai_codex.Codex`'s connection and loop
+    thread (``Codex._client``).
 
     See the module notes. Thread-safe, as ``Codex`` is.
     """
@@ -168,11 +173,11 @@ class SharedClient(CodexClient):
         return f"<CodexClient on {self._owner!r}>"
 
 
-def share_async(owner: AsyncCodex) -> SharedAsyncClient:
+def share_async(owner: AsyncCodex) -> AsyncCodexClient:
     """``AsyncCodex._client``."""
-    return SharedAsyncClient(owner)
+    return AsyncCodexClient(owner)
 
 
-def share_sync(owner: Codex) -> SharedClient:
+def share_sync(owner: Codex) -> CodexClient:
     """``Codex._client``."""
-    return SharedClient(owner)
+    return CodexClient(owner)

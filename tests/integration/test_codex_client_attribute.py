@@ -24,7 +24,7 @@ from openai_codex import (
     ImageInput,
     TransportClosedError,
 )
-from openai_codex.api import AsyncCodexClient, CodexClient, ThreadResumeParams
+from openai_codex.api import AsyncCodexClient, CodexClient, Notification, ThreadResumeParams
 from openai_codex.generated.v2_all import ThreadGoalGetResponse, ThreadGoalStatus, TurnStatus
 from openai_codex.testing import CodexHarness, Reply
 
@@ -113,15 +113,20 @@ def test_turns_of_either_side_stream_to_both_and_nobody_steals(
 
 def test_notifications_outside_turns_reach_listeners_and_the_global_queue(codex: Codex) -> None:
     client = codex._client
-    heard: list[str] = []
-    unsubscribe = codex.on_notification(lambda note: heard.append(note.method))
+    heard = threading.Event()
+
+    def listener(note: Notification) -> None:
+        if note.method == "thread/started":
+            heard.set()
+
+    unsubscribe = codex.on_notification(listener)
     thread = codex.thread_start()
     while True:
         note = client.next_notification(timeout=WAIT)
         if note.method == "thread/started" and note.payload.thread.id == thread.id:
             break
+    assert heard.wait(WAIT)  # the listener got it too (on its own thread)
     unsubscribe()
-    assert "thread/started" in heard
 
 
 def test_remote_images_and_objective_checks_apply_to_the_low_level_client(

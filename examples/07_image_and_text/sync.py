@@ -1,75 +1,64 @@
 """Send an image by URL together with text (``ImageInput`` + ``TextInput``).
 
 A turn's input can be a list mixing text and images. ``ImageInput(url)`` sends an image by
-URL. The app-server (0.163.0) only accepts inline ``data:`` URLs and answers a remote
-``https://`` URL with ``InvalidRequestError`` ("remote image URLs are not supported"), so
-this script tries the remote URL first, then downloads the image itself and sends it
-inline as a ``data:`` URL. (For a file on disk, see example 08's ``LocalImageInput``.)
+URL. The app-server (0.163.0) only accepts inline ``data:`` URLs, so the SDK downloads an
+``http(s)`` image itself when the turn is sent (30 s and 20 MiB at most, ``image/*``
+only) and sends it inline; a download that fails raises ``ImageFetchError`` before
+anything reaches the server. ``CodexConfig(fetch_remote_images=False)`` would send the URL
+unchanged. (For a file on disk, see example 08's ``LocalImageInput``.)
 
     python examples/07_image_and_text/sync.py
     OPENAI_CODEX_EXAMPLES_OFFLINE=1 python examples/07_image_and_text/sync.py   # offline
 
-Offline there is no network: a built-in 1x1 red PNG stands in for the download.
+Offline there is no internet: the mock model's local web server serves a 1x1 red PNG
+(``MockModel.serve_file``) and the example downloads that instead.
 """
 
 from __future__ import annotations
 
 import base64
 import sys
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _offline import offline_kit, open_codex
 
-from openai_codex import ImageInput, InvalidRequestError, TextInput
+from openai_codex import ImageFetchError, ImageInput, TextInput
 from openai_codex.testing import Reply  # only used offline, to script the mock model
 
 IMAGE_URL = (
     "https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png"
 )
 QUESTION = "What is in this image? Answer in one sentence."
-# A 1x1 red PNG, used offline instead of downloading IMAGE_URL.
-OFFLINE_PNG = (
+# A 1x1 red PNG, served locally when offline.
+OFFLINE_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR42mO4YGAAAAMEATFKQqbbAAAAAElFTkSuQmCC"
 )
 
 
-def download_as_data_url(url: str) -> str:
-    """Fetch an image and return it as a ``data:<mime>;base64,...`` URL."""
-    if offline_kit() is not None:
-        return f"data:image/png;base64,{OFFLINE_PNG}"
-    request = urllib.request.Request(url, headers={"User-Agent": "openai-codex-examples"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        mime = response.headers.get_content_type()
-        data = response.read()
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
 def main() -> None:
     with open_codex() as codex:
+        image_url = IMAGE_URL
         kit = offline_kit()
-        if kit is not None:  # offline: script the description
+        if kit is not None:  # offline: a local copy of the image, and a scripted answer
+            image_url = kit.model.serve_file("red-pixel.png", OFFLINE_PNG)
             kit.model.enqueue(Reply.text("A single red pixel on its own."))
         thread = codex.thread_start()
 
-        # 1. The image by its remote URL, followed by the question.
         try:
-            result = thread.run([ImageInput(IMAGE_URL), TextInput(QUESTION)])
-        except InvalidRequestError as exc:
-            print(f"remote URL refused: {exc.message}")
-            # 2. Download it and send the same image inline instead.
-            data_url = download_as_data_url(IMAGE_URL)
-            print(f"sending it inline instead ({len(data_url)} characters of data URL)")
-            result = thread.run([ImageInput(data_url), TextInput(QUESTION)])
+            result = thread.run([ImageInput(image_url), TextInput(QUESTION)])
+        except ImageFetchError as exc:  # unreachable, too slow, too large, not an image
+            print(f"could not send the image: {exc.reason}")
+            return
 
         print(f"answer: {result.final_response}")
         if kit is not None:  # offline we can look at what the model was sent
             last_user_message = [
                 item for item in kit.model.requests[-1]["input"] if item.get("role") == "user"
             ][-1]
-            kinds = [part["type"] for part in last_user_message["content"]]
-            print(f"the model was sent: {kinds}")
+            parts = last_user_message["content"]
+            print(f"the model was sent: {[part['type'] for part in parts]}")
+            print(f"the image went inline: {parts[0]['image_url'][:22]}...")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+from ._client import low_level as _low_level
 from ._client.config import CodexConfig
 from ._client.sync_client import Codex
 from ._version import __version__
@@ -13,6 +14,7 @@ from .errors import (
     CodexRpcError,
     CodexRuntimeNotFoundError,
     CodexTimeoutError,
+    ImageFetchError,
     InternalRpcError,
     InvalidParamsError,
     InvalidRequestError,
@@ -162,6 +164,24 @@ _LAZY: dict[str, str] = {
 }
 
 
+def _share_async(codex: Any) -> Any:
+    from ._official.shared import share_async
+
+    return share_async(codex)
+
+
+def _share_sync(codex: Any) -> Any:
+    from ._official.shared import share_sync
+
+    return share_sync(codex)
+
+
+# ``Codex._client`` / ``AsyncCodex._client``: the official low-level client on the client's
+# own connection. The client layer sits below the official one, so the package (which
+# sees every layer) hands it the factories; nothing loads until ``_client`` is first read.
+_low_level.provide(_share_async, _share_sync)
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is not None:
@@ -238,6 +258,7 @@ __all__ = [
     "CodexRpcError",
     "CodexRuntimeNotFoundError",
     "CodexTimeoutError",
+    "ImageFetchError",
     "InternalRpcError",
     "InvalidParamsError",
     "InvalidRequestError",

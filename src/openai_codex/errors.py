@@ -46,6 +46,7 @@ __all__ = [
     "ServerBusyError",
     "RetryLimitExceededError",
     "TurnFailedError",
+    "ImageFetchError",
     "LoginError",
     "LoginRejectedError",
     "error_from_rpc",
@@ -356,6 +357,23 @@ class TurnFailedError(CodexError):
         self.message = message
         self.result = result
         super().__init__(f"turn failed: {message}")
+
+
+class ImageFetchError(CodexError):
+    """An image input's ``http(s)`` URL could not be downloaded to send it inline.
+
+    The runtime refuses remote image URLs, so the SDK downloads them first (see
+    ``docs/inputs.md``); nothing was sent to the server.
+
+    Attributes:
+        url: the image's URL as shown in messages (no user info; the query replaced).
+        reason: why: the HTTP status, a timeout, the size or content-type limit...
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"could not download the image {url}: {reason}")
 
 
 class LoginError(CodexError):

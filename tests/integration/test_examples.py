@@ -109,9 +109,9 @@ EXPECTED: dict[str, list[str]] = {
         "6. unarchived and ran again: Still here: Paris.",
     ],
     "07_image_and_text": [
-        "remote URL refused: remote image URLs are not supported",
         "answer: A single red pixel on its own.",
         "the model was sent: ['input_image', 'input_text']",
+        "the image went inline: data:image/png;base64,...",
     ],
     "08_local_image_and_text": [
         "wrote two-colours.png (",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import socket
 import struct
 import threading
 import time
@@ -20,8 +21,8 @@ from conftest import run
 from openai_codex import (
     AsyncCodex,
     Codex,
+    ImageFetchError,
     ImageInput,
-    InvalidRequestError,
     LocalImageInput,
     Notification,
     TextInput,
@@ -79,7 +80,7 @@ def write_png(path: Path) -> bytes:
     return png
 
 
-# app-server 0.163.0 refuses remote image URLs ("use an inline data URL instead").
+# An inline image (app-server 0.163.0 takes data: URLs only; the SDK downloads others).
 TINY_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
 )
@@ -316,12 +317,17 @@ def test_an_image_url_reaches_the_model_request(codex: Codex, harness: CodexHarn
     assert MockModel.user_texts(body) == ["Describe this"]
 
 
-def test_a_remote_image_url_is_refused_by_the_server_with_its_message(
+def test_a_remote_image_that_cannot_be_downloaded_fails_before_the_turn(
     codex: Codex, harness: CodexHarness
 ) -> None:
+    # The runtime refuses remote image URLs, so the SDK downloads them (see
+    # test_remote_images.py); here nothing listens on the port.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     thread = codex.thread_start()
-    with pytest.raises(InvalidRequestError, match="remote image URLs are not supported"):
-        thread.run(ImageInput("https://example.com/picture.png"))
+    with pytest.raises(ImageFetchError, match=f"127.0.0.1:{port}/picture.png: .*refused"):
+        thread.run(ImageInput(f"http://127.0.0.1:{port}/picture.png"))
     assert harness.model.requests == []
 
 

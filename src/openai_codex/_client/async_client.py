@@ -24,6 +24,7 @@ from ..errors import CodexAuthError, CodexError
 from .config import CodexConfig
 from .launch import discard, handshake, launch_greeted, open_transport
 from .listeners import ListenerHub
+from .low_level import AsyncLowLevel
 
 if TYPE_CHECKING:
     import subprocess
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .._conversation.options import Sandbox
     from .._conversation.thread import AsyncThread
     from .._core.connection import Connection
+    from .._core.router import Router
     from .._generated.models import (
         ModelListResponse,
         Personality,
@@ -55,7 +57,7 @@ logger = logging.getLogger("openai_codex")
 NotificationCallback = Callable[[Notification], "Awaitable[None] | None"]
 
 
-class AsyncCodex(AsyncAccountMixin):
+class AsyncCodex(AsyncAccountMixin, AsyncLowLevel):
     """An async client of one Codex app-server process.
 
     Use it as ``async with AsyncCodex() as codex: ...``, or call :meth:`start` and
@@ -574,6 +576,12 @@ class AsyncCodex(AsyncAccountMixin):
             remove()
 
         return unsubscribe
+
+    def _on_router(self, hook: Callable[[Router], None]) -> None:
+        """Call ``hook`` with the live connection's router and each later one (internal)."""
+        connection = self._connection
+        live = connection if connection is not None and connection.closed_error is None else None
+        self._listeners.on_router(hook, live.router if live is not None else None)
 
     def _subscribe(self, sink: Sink[Notification]) -> Callable[[], None]:
         """Deliver notifications outside turns to ``sink`` (on the loop); returns the remover."""

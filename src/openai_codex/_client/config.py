@@ -98,6 +98,13 @@ class CodexConfig:
         forward_server_logs: Log the app-server's stderr lines under the
             ``openai_codex.server`` logger at the levels the server printed (rate-limited),
             instead of only at DEBUG under ``openai_codex``.
+        fetch_remote_images: Download an image input given by an ``http(s)`` URL
+            (``ImageInput(url)``) and send it inline as a ``data:`` URL (the default: the
+            runtime refuses remote image URLs). ``False`` sends such URLs unchanged, for a
+            runtime that accepts them. See ``docs/inputs.md``.
+        remote_image_timeout: Seconds a download may take (connecting, each wait for
+            data, and the whole download).
+        remote_image_max_bytes: The largest image downloaded (20 MiB by default).
         initialize_timeout: Seconds to wait for the server's answer to ``initialize``
             when a client starts (60 s; at most ``request_timeout``). A server that stays
             silent that long is broken: the start fails with ``CodexTimeoutError`` quoting
@@ -127,6 +134,9 @@ class CodexConfig:
     trace_content: bool = False
     forward_server_logs: bool = False
     initialize_timeout: float | None = DEFAULT_INITIALIZE_TIMEOUT
+    fetch_remote_images: bool = True
+    remote_image_timeout: float = 30.0
+    remote_image_max_bytes: int = 20 * 1024 * 1024
 
     def __repr__(self) -> str:
         """The dataclass repr, with values that may be secrets shown as ``'***'``.

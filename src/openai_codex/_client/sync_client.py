@@ -17,6 +17,7 @@ from .._auth.login_sync import SyncAccountMixin
 from .._core.mirrors import lazy, mirrors
 from ..errors import CodexError
 from .config import CodexConfig
+from .low_level import SyncLowLevel
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (cold start)
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ else:
 __all__ = ["Codex"]
 
 
-class Codex(SyncAccountMixin):
+class Codex(SyncAccountMixin, SyncLowLevel):
     """A blocking client of one Codex app-server process.
 
     ``Codex()`` launches the server and completes the handshake; use it as a context

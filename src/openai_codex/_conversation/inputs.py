@@ -36,13 +36,14 @@ class TextInput:
 
 @dataclass(frozen=True)
 class ImageInput:
-    """An image by URL.
+    """An image by URL: an inline ``data:`` URL, or an ``http(s)`` one.
 
-    App-server 0.163.0 accepts inline ``data:`` URLs only: a remote ``https://`` URL makes
-    ``turn/start`` fail with :class:`~openai_codex.InvalidRequestError` ("remote image URLs
-    are not supported; use an inline data URL instead"). :meth:`from_bytes` builds that
-    data URL for you; for a file on the server's machine, :class:`LocalImageInput` avoids
-    the copy.
+    App-server 0.163.0 accepts inline ``data:`` URLs only, so the SDK downloads an
+    ``http(s)`` image when the turn is sent (within a time and size limit, ``image/*``
+    only; else :class:`~openai_codex.ImageFetchError`) and sends it as a ``data:`` URL.
+    ``CodexConfig(fetch_remote_images=False)`` sends the URL unchanged instead, for a
+    runtime that accepts it. :meth:`from_bytes` builds a data URL from bytes; for a file on
+    the server's machine, :class:`LocalImageInput` avoids the copy.
     """
 
     url: str

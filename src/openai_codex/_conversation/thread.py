@@ -24,8 +24,9 @@ from ..errors import (
     InvalidRequestError,
     TransportClosedError,
 )
-from .inputs import Input, RunInput, normalize_input, normalize_run_input
+from .inputs import Input, RunInput, normalize_run_input
 from .options import build_params, keyword_options
+from .remote_images import inline_remote_images, wire_input
 from .results import TurnCollector, TurnResult
 from .turn import ACTIVE_WAIT, CANCEL_GRACE, NOT_ACTIVE_YET, AsyncTurnHandle, interrupt_turn
 
@@ -384,6 +385,7 @@ class AsyncThread:
         self, input: RunInput, options: dict[str, Any], sink: Sink[Notification]
     ) -> str:
         items, tool_output = normalize_run_input(input)
+        items = await inline_remote_images(items, self._session.config)
         fixed: dict[str, Any] = {"thread_id": self.id, "input": items}
         if tool_output is not None:
             fixed["tool_output"] = tool_output
@@ -433,7 +435,8 @@ class AsyncThread:
             raise
 
     async def _steer(self, turn_id: str, input: Input) -> TurnSteerResponse:
-        params = {"threadId": self.id, "expectedTurnId": turn_id, "input": normalize_input(input)}
+        items = await wire_input(input, self._session.config)
+        params = {"threadId": self.id, "expectedTurnId": turn_id, "input": items}
         result = await self._once_active("turn/steer", params, turn_id)
         response: TurnSteerResponse = _model("TurnSteerResponse").model_validate(result)
         return response

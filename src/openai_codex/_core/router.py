@@ -31,6 +31,12 @@ few unclaimed notifications of a method (bounded, oldest dropped first); the nex
 notification whose key is ``None`` is never retained and only reaches waiters registered
 for ``None`` and the global listeners.
 
+Taps. :meth:`Router.add_tap` hands every notification, before it is routed here, to a
+second router-like object (:class:`Tap`): the official low-level client behind
+``codex._client`` keeps its own queues on the same connection that way, so neither side
+takes anything from the other. A tap is closed with the router. While a tap is attached
+no sync stream borrows the reader (:meth:`Router.exclusive_for`).
+
 Threads. The reader is normally the event loop, and then everything here runs on the loop.
 A sync stream may hold the reader lease (:mod:`._reader_lease`) and dispatch from its own
 thread inside :meth:`Router.foreign`, which holds the router's lock; every method that
@@ -46,13 +52,13 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from .._observability.logs import log_extra
 from .notifications import Notification, turn_id_of
 from .sinks import Sink
 
-__all__ = ["Router"]
+__all__ = ["Router", "Tap"]
 
 logger = logging.getLogger("openai_codex")
 
@@ -64,6 +70,16 @@ Observer = Callable[[str, dict[str, Any]], None]
 
 DEFAULT_RETAIN = 64
 """How many unclaimed keyed notifications :meth:`Router.retain_keyed` keeps by default."""
+
+
+class Tap(Protocol):
+    """What :meth:`Router.add_tap` hands every notification to (on the dispatching thread)."""
+
+    def dispatch(self, method: str, params: dict[str, Any]) -> None:
+        """Take one notification (``params`` is shared: read it, never change it)."""
+
+    def close(self, error: BaseException) -> None:
+        """The connection ended with ``error``."""
 
 
 class _KeyedRoute:
@@ -120,6 +136,7 @@ class Router:
         # thread id -> sinks that get every notification naming the thread (goal runs).
         self._watches: dict[str, list[Sink[Notification]]] = {}
         self._global: list[Sink[Notification]] = []
+        self._taps: list[Tap] = []
         # method -> its keyed waiters and retained notifications (login completions).
         self._keyed: dict[str, _KeyedRoute] = {}
         self._closed_error: BaseException | None = None
@@ -357,12 +374,37 @@ class Router:
 
         return remove
 
+    def add_tap(self, tap: Tap) -> Callable[[], None]:
+        """Hand every notification to ``tap`` before routing it; returns the remover.
+
+        After :meth:`close` (or if the router is closed already) the tap is closed with
+        the router's error.
+        """
+        with self._lock:
+            error = self._closed_error
+            if error is None:
+                self._taps.append(tap)
+        if error is not None:
+            tap.close(error)
+            return lambda: None
+        self._interest()  # a sync stream holding the reader gives it back
+
+        def remove() -> None:
+            with self._lock:
+                if tap in self._taps:
+                    self._taps.remove(tap)
+
+        return remove
+
     # -- dispatch -------------------------------------------------------------------------
 
     def dispatch(self, method: str, params: dict[str, Any]) -> None:
         """Route one notification (called by the reader, in order of arrival)."""
         if method in self._observed:  # an empty set unless an observer is installed
             self._observe(method, params)
+        if self._taps:
+            for tap in self._taps:
+                tap.dispatch(method, params)
         note = Notification(method, params)
         thread_id = params.get("threadId")
         if thread_id is not None and thread_id in self._starting:
@@ -410,6 +452,12 @@ class Router:
         with self._lock:
             already = self._closed_error is not None
             self._close(error)
+            taps, self._taps = self._taps, []
+        for tap in taps:
+            try:
+                tap.close(error)
+            except Exception:  # bookkeeping must never break the shutdown
+                logger.exception("closing a tap of the router failed")
         on_close = self.on_close
         if on_close is not None and not already:
             try:
@@ -457,7 +505,7 @@ class Router:
     def exclusive_for(self, turn_id: str, sink: Sink[Notification]) -> bool:
         """Whether ``sink``'s turn is the only thing waiting for notifications.
 
-        No other turn stream, expected turn, turn start, keyed waiter or listener: then a
+        No other turn stream, expected turn, turn start, keyed waiter, listener or tap: then a
         consumer that pauses between events delays nobody else. Reads without the lock, so
         from another thread the answer is a hint; the loop's answer is exact.
         """
@@ -471,6 +519,7 @@ class Router:
             and not self._expected
             and not self._watches
             and not self._global
+            and not self._taps
             and not any(route.sinks for route in list(self._keyed.values()))
         )
 

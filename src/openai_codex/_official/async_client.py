@@ -49,7 +49,7 @@ class _AsyncAccounts(AsyncAccountMixin):
         self.config = client.config
 
     async def _conn(self) -> Connection:
-        return self._client._require_connection()
+        return await self._client._live_connection()
 
 
 class AsyncCodexClient(_AsyncRequests):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._auth.login import _redact
 from .._conversation.option_checks import check_choice
+from .._conversation.remote_images import inline_remote_images
 from .._generated.models import (
     CancelLoginAccountResponse,
     GetAccountParams,
@@ -73,10 +74,14 @@ class _AsyncRequests:
             raise not_running_error(self._closed)
         return connection
 
+    async def _live_connection(self) -> Connection:
+        """The connection a request goes out on (a shared client may restart it first)."""
+        return self._require_connection()
+
     # -- raw protocol ---------------------------------------------------------------------
 
     async def _call(self, method: str, params: Any, timeout: float | None = None) -> Any:
-        connection = self._require_connection()
+        connection = await self._live_connection()
         return await connection.request(
             method, params, timeout=timeout if timeout is not None else self.config.request_timeout
         )
@@ -129,7 +134,7 @@ class _AsyncRequests:
 
     async def notify(self, method: str, params: JsonObject | None = None) -> None:
         """Send a notification (no ``params`` member when ``params`` is ``None``)."""
-        await self._require_connection().notify(method, params)
+        await (await self._live_connection()).notify(method, params)
 
     # -- threads --------------------------------------------------------------------------
 
@@ -208,8 +213,11 @@ class _AsyncRequests:
         ``params`` (a ``TurnStartParams`` or a dict) may carry more fields (``effort``,
         ``model``...); ``threadId`` and ``input`` come from the arguments. The turn's
         notifications are queued for :meth:`next_turn_notification` from its first one.
+        An image given by an ``http(s)`` URL is downloaded and sent inline, unless
+        ``config.fetch_remote_images`` is off (the runtime refuses remote image URLs).
 
         Raises:
+            ImageFetchError: such an image could not be downloaded.
             InvalidRequestError: the thread has a goal operation (checked here, as the
                 official SDK does: "thread has an active goal operation: <id>").
         """
@@ -220,7 +228,8 @@ class _AsyncRequests:
                 None,
                 "turn/start",
             )
-        request = {**_dump(params), "threadId": thread_id, "input": _input_items(input_items)}
+        items = await inline_remote_images(_input_items(input_items), self.config)
+        request = {**_dump(params), "threadId": thread_id, "input": items}
         return await self._typed("turn/start", request, TurnStartResponse)
 
     async def turn_interrupt(self, thread_id: str, turn_id: str) -> TurnInterruptResponse:
@@ -241,7 +250,7 @@ class _AsyncRequests:
         request = {
             "threadId": thread_id,
             "expectedTurnId": expected_turn_id,
-            "input": _input_items(input_items),
+            "input": await inline_remote_images(_input_items(input_items), self.config),
         }
         return await self._typed("turn/steer", request, TurnSteerResponse)
 

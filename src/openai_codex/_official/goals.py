@@ -15,7 +15,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .._conversation.goals.operation import _GoalOperationState
+from .._conversation.goals.operation import _GoalOperationState, check_objective
 from .._core.notifications import Notification
 from .._generated.models import ThreadGoalStatus
 from ..errors import (
@@ -75,6 +75,7 @@ async def start_operation(
     The steps of :meth:`AsyncCodexClient.start_goal_operation`, which documents them: the
     operation is registered first and unregistered again if anything fails.
     """
+    check_objective(objective)  # before anything is sent: the old goal survives a bad one
     state = client.register_goal_operation(thread_id)
     route = client._router.goal_route(state)
     try:

@@ -2,11 +2,12 @@
 Codex app-server talks to.
 
 ``MockModel`` serves ``POST /v1/responses`` (Server-Sent Events) and ``GET /v1/models`` on
-``127.0.0.1``. Tests queue :class:`~._replies.Reply` objects; each model request takes the
-next one (FIFO). When the queue is empty a responder set with :meth:`MockModel.respond_with`
-picks the reply from the request, and without one the model answers ``"echo: <last user
-text>"``. It keeps the queue and the log of requests; :mod:`._model_server` speaks HTTP,
-:mod:`._replies` scripts answers and :mod:`._wire` encodes them.
+``127.0.0.1``, and the files given to :meth:`MockModel.serve_file`. Tests queue
+:class:`~._replies.Reply` objects; each model request takes the next one (FIFO). When the
+queue is empty a responder set with :meth:`MockModel.respond_with` picks the reply from
+the request, and without one the model answers ``"echo: <last user text>"``. It keeps the
+queue and the log of requests; :mod:`._model_server` speaks HTTP, :mod:`._replies` scripts
+answers and :mod:`._wire` encodes them.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class MockModel:
         self._calls: list[tuple[str, str]] = []
         self._held: list[Reply] = []
         self._responder: Callable[[dict[str, Any]], Reply | None] | None = None
+        self._files: dict[str, tuple[bytes, str]] = {}
         self._server: ModelServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -128,6 +130,24 @@ class MockModel:
         """
         with self._lock:
             self._responder = responder
+
+    def serve_file(self, name: str, data: bytes, *, content_type: str | None = None) -> str:
+        """Serve ``data`` at ``GET /files/<name>`` and return its URL.
+
+        For inputs that point at a web resource, such as ``ImageInput(url)`` (which the
+        SDK downloads): ``http://127.0.0.1:PORT/files/<name>``, offline. The content type
+        is guessed from the name unless given (``application/octet-stream`` if unknown).
+        Serving a name again replaces its content.
+        """
+        if not name or "/" in name or "?" in name or "#" in name:
+            raise ValueError(f"a file name without '/', '?' or '#' is needed, not {name!r}")
+        if content_type is None:
+            import mimetypes
+
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        with self._lock:
+            self._files[name] = (bytes(data), content_type)
+        return f"http://127.0.0.1:{self.port}/files/{name}"
 
     def clear_requests(self) -> None:
         """Forget the requests recorded so far (``requests``, ``request_headers``, ``calls``).
@@ -216,6 +236,10 @@ class MockModel:
         ]
 
     # -- internals -----------------------------------------------------------------
+
+    def _file(self, name: str) -> tuple[bytes, str] | None:
+        with self._lock:
+            return self._files.get(name)
 
     def _log_call(self, method: str, path: str) -> None:
         with self._lock:

@@ -1,9 +1,10 @@
 """The mock model's HTTP side: a threading server on ``127.0.0.1`` and its request handler.
 
-``GET /v1/models`` answers the catalog; ``POST /v1/responses`` reads the (possibly chunked
-and compressed) body, takes the next reply from the owning :class:`~._mock_model.MockModel`
-and writes it. Every connection thread is tracked, so :meth:`ModelServer.close_connections`
-can end and join them all when the model stops.
+``GET /v1/models`` answers the catalog and ``GET /files/<name>`` a served file;
+``POST /v1/responses`` reads the (possibly chunked and compressed) body, takes the next
+reply from the owning :class:`~._mock_model.MockModel` and writes it. Every connection
+thread is tracked, so :meth:`ModelServer.close_connections` can end and join them all when
+the model stops.
 """
 
 from __future__ import annotations
@@ -99,7 +100,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0].rstrip("/")
         self.server.owner._log_call("GET", self.path)
-        if path.endswith("/models"):
+        served = self.server.owner._file(path[7:]) if path.startswith("/files/") else None
+        if served is not None:
+            self._send(200, served[0], served[1])
+        elif path.endswith("/models"):
             self._send(200, dumps(models_payload()).encode(), "application/json")
         else:
             self._send(404, b'{"error":{"message":"not found"}}', "application/json")

@@ -130,3 +130,15 @@ def test_image_input_from_bytes_and_from_file_build_data_urls(tmp_path: Path) ->
     assert ImageInput.from_file(path).url == url
     with pytest.raises(ValueError):
         ImageInput.from_bytes(b"not an image")
+
+
+def test_an_image_url_is_shown_without_credentials() -> None:
+    from openai_codex._conversation.remote_images import shown_url
+
+    assert shown_url("https://example.com/a/b.png") == "https://example.com/a/b.png"
+    assert (
+        shown_url("https://user:pw@cdn.example.com:8443/x.png?sig=abc#frag")
+        == "https://cdn.example.com:8443/x.png?[REDACTED]"
+    )
+    assert shown_url("http://[::1]:9/i.png") == "http://[::1]:9/i.png"
+    assert "secret" not in shown_url("http://h:notaport/x?secret")

@@ -263,3 +263,55 @@ def test_closing_the_router_ends_expected_turn_waiters() -> None:
     late = Recorder()
     router.expect_turn("th", late)
     assert late.error is error
+
+
+class TapRecorder:
+    """A tap: records what it is handed, and how it was closed."""
+
+    def __init__(self) -> None:
+        self.methods: list[str] = []
+        self.closed: BaseException | None = None
+
+    def dispatch(self, method: str, params: dict[str, Any]) -> None:
+        self.methods.append(method)
+
+    def close(self, error: BaseException) -> None:
+        self.closed = error
+
+
+def test_a_tap_gets_every_notification_and_takes_nothing() -> None:
+    router = Router()
+    tap = TapRecorder()
+    remove = router.add_tap(tap)
+    stream = Recorder()
+    router.begin_turn_start("th")
+    router.claim_turn("th", "t1", stream)
+    router.end_turn_start("th")
+    send(router, started("th", "t1"), delta("th", "t1", "hi"), status("th"))
+    send(router, delta("th", "other", "nobody streams this"), ("warning", {"message": "w"}))
+    send(router, completed("th", "t1"))
+    assert tap.methods == [
+        "turn/started",
+        "item/agentMessage/delta",
+        "thread/status/changed",
+        "item/agentMessage/delta",
+        "warning",
+        "turn/completed",
+    ]
+    assert deltas(stream) == "hi" and stream.closed  # the stream got its turn all the same
+    assert not router.exclusive_for("t1", stream)  # no sync stream borrows the reader
+    remove()
+    send(router, ("warning", {"message": "after"}))
+    assert tap.methods[-1] == "turn/completed"
+
+
+def test_a_tap_is_closed_with_the_router_even_when_added_late() -> None:
+    router = Router()
+    tap = TapRecorder()
+    router.add_tap(tap)
+    error = TransportClosedError("gone")
+    router.close(error)
+    assert tap.closed is error
+    late = TapRecorder()
+    router.add_tap(late)
+    assert late.closed is error

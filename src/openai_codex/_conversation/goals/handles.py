@@ -32,12 +32,14 @@ from ...errors import (
     TransportClosedError,
     TurnTimeoutError,
 )
-from ..inputs import Input, normalize_input
+from ..inputs import Input
+from ..remote_images import wire_input
 from ..results import TurnResult, final_response, finished
 from ..thread import AsyncThread
 from ..thread_sync import TurnHandle
 from ..turn import AsyncTurnHandle, interrupt_turn, next_before, turn_clock
-from .operation import _GoalOperationState
+from .operation import _GoalOperationState, check_objective
+from .steering import LiveTurn, send_aimed
 
 if TYPE_CHECKING:
     from ..._core.portal import LoopThread
@@ -61,7 +63,6 @@ GOAL_PREFIX = "thread/goal/"
 
 INTERRUPT_GRACE = 10.0
 CANCEL_GRACE = 5.0
-ACTIVE_WAIT = 10.0
 
 
 def _model(name: str) -> Any:
@@ -80,6 +81,8 @@ class GoalCollector:
         self._turns: set[str] = set()
         self._skip_cleared = 0
         self.goal: ThreadGoal | None = None
+        self.live = LiveTurn()
+        """The turn running now, as routed (the state above follows what was read)."""
 
     def expect_clearing(self, cleared: bool) -> None:
         """``thread/goal/clear`` answered ``cleared``: its notification is not ours to read.
@@ -163,12 +166,16 @@ async def begin_goal(
 ) -> tuple[GoalCollector, Callable[[], None]]:
     """Check the thread, watch it, and set the goal; returns the collector and the unwatch.
 
+    The watch notes the running turn as notifications arrive (``collector.live``) before
+    they reach ``sink``.
+
     Raises:
+        TypeError / ValueError: not an objective the server takes (checked first, so the
+            thread's current goal survives; see :func:`.operation.check_objective`).
         InvalidRequestError: the thread is ephemeral or not idle (as the official client
             says it), or the server refused the goal.
     """
-    if not isinstance(objective, str) or not objective.strip():
-        raise ValueError("a goal needs an objective: a non-empty string")
+    check_objective(objective)
     info = (await thread.read()).thread
     if info.ephemeral:
         raise InvalidRequestError(
@@ -182,7 +189,7 @@ async def begin_goal(
     router = (await session.connection()).router
     collector = GoalCollector(thread.id)
     session.telemetry.expect_turns(thread.id)  # continuation spans: under the caller's
-    unwatch = router.watch_thread(thread.id, sink)
+    unwatch = router.watch_thread(thread.id, collector.live.tap(sink))
     try:
         cleared = await session.request("thread/goal/clear", {"threadId": thread.id})
         collector.expect_clearing(bool(isinstance(cleared, dict) and cleared.get("cleared")))
@@ -199,6 +206,8 @@ async def begin_goal(
 
 class _GoalRun:
     """What both handles share: the collector, the sink, and how to stop the goal."""
+
+    id: str  # the run's first turn (set once it started)
 
     def __init__(
         self,
@@ -239,48 +248,52 @@ class _GoalRun:
             await session.request(
                 "thread/goal/set", {"threadId": self.thread_id, "status": "paused"}
             )
-        turn_id = self._goal_run.state.request_interrupt()
+        live = self._goal_run.live
+        turn_id = live.running
         if turn_id is None:  # between continuations: pausing was enough
             empty: TurnInterruptResponse = _model("TurnInterruptResponse")()
             return empty
-        result = await interrupt_turn(
-            self._goal_thread._session,
-            self.thread_id,
-            turn_id,
-            lambda params: self._once_active("turn/interrupt", params),
-        )
+
+        async def send(params: dict[str, Any]) -> Any:
+            try:
+                return await send_aimed(
+                    session,
+                    "turn/interrupt",
+                    params,
+                    "turnId",
+                    live,
+                    gave_up=lambda: live.running is None,
+                )
+            except InvalidRequestError:
+                if live.running is not None:
+                    raise
+                return {}  # the continuation ended meanwhile, and the goal is paused
+
+        result = await interrupt_turn(session, self.thread_id, turn_id, send)
         response: TurnInterruptResponse = _model("TurnInterruptResponse").model_validate(result)
         return response
 
     async def _steer(self, input: Input) -> TurnSteerResponse:
-        turn_id = self._goal_run.state.current_turn_id or self._goal_run.state.logical_turn_id
+        run = self._goal_run
         params = {
             "threadId": self.thread_id,
-            "expectedTurnId": turn_id,
-            "input": normalize_input(input),
+            "expectedTurnId": run.live.running
+            or run.state.current_turn_id
+            or run.state.logical_turn_id,
+            "input": await wire_input(input, self._goal_thread._session.config),
         }
-        result = await self._once_active("turn/steer", params)
+        result = await send_aimed(
+            self._goal_thread._session,
+            "turn/steer",
+            params,
+            "expectedTurnId",
+            run.live,
+            gave_up=lambda: run.done or run.live.idle_for_good,
+        )
         response: TurnSteerResponse = _model("TurnSteerResponse").model_validate(result)
-        return response
-
-    async def _once_active(self, method: str, params: dict[str, Any]) -> Any:
-        """Send a steer/interrupt; retry while the run goes on and no turn is active yet."""
-        session = self._goal_thread._session
-        deadline = time.monotonic() + ACTIVE_WAIT
-        pause = 0.005
-        while True:
-            try:
-                return await session.request(method, params)
-            except InvalidRequestError as exc:
-                not_yet = "no active turn to" in exc.message or "expected active" in exc.message
-                if not not_yet or self._goal_run.done or time.monotonic() > deadline:
-                    raise
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
-            if "expectedTurnId" in params:  # aim at the continuation that runs now
-                current = self._goal_run.state.current_turn_id
-                if current is not None:
-                    params = {**params, "expectedTurnId": current}
+        # The continuation that took the input is one turn of the run, whose id is the
+        # handle's (as for every other turn id the handle reports).
+        return response.model_copy(update={"turn_id": self.id})
 
     def _timeout_error(self, clock: TurnClock) -> TurnTimeoutError | None:
         expired = clock.expired()

@@ -43,8 +43,10 @@ if TYPE_CHECKING:
 __all__ = [
     "GOAL_CLEARED",
     "GOAL_UPDATED",
+    "MAX_OBJECTIVE_CHARS",
     "GoalOperationState",
     "_GoalOperationState",
+    "check_objective",
 ]
 
 logger = logging.getLogger("openai_codex")
@@ -53,6 +55,9 @@ GOAL_UPDATED = "thread/goal/updated"
 """A goal changed (status, tokens used); ``turnId`` names the turn that changed it."""
 GOAL_CLEARED = "thread/goal/cleared"
 """The thread's goal was removed."""
+
+MAX_OBJECTIVE_CHARS = 4000
+"""The longest goal objective app-server 0.163.0 accepts, in characters."""
 
 _TURN_STARTED = "turn/started"
 _TURN_COMPLETED = "turn/completed"
@@ -252,6 +257,29 @@ class _GoalOperationState:
 
 GoalOperationState = _GoalOperationState
 """A public name for :class:`_GoalOperationState` (the official SDK's name is private)."""
+
+
+def check_objective(objective: object) -> str:
+    """``objective`` if the app-server would take it as a goal's objective; else raise.
+
+    Checked before any request, so that a bad call leaves the thread's current goal alone
+    (starting a goal clears the old one first). The server's own rules (0.163.0): not
+    empty once stripped, at most :data:`MAX_OBJECTIVE_CHARS` characters.
+
+    Raises:
+        TypeError: ``objective`` is not a string.
+        ValueError: it is empty (or only whitespace), or longer than the limit.
+    """
+    if not isinstance(objective, str):
+        raise TypeError(f"a goal's objective must be a string, not {type(objective).__name__}")
+    if not objective.strip():
+        raise ValueError("a goal's objective must not be empty (or only whitespace)")
+    if len(objective) > MAX_OBJECTIVE_CHARS:
+        raise ValueError(
+            f"a goal's objective must be at most {MAX_OBJECTIVE_CHARS} characters "
+            f"(the app-server's limit); this one has {len(objective)}"
+        )
+    return objective
 
 
 def _value_of(status: Any) -> str | None:

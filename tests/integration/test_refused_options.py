@@ -53,9 +53,16 @@ def call_args(args: tuple[Any, ...], thread_id: str) -> list[Any]:
     return [thread_id if a is THREAD else a for a in args]
 
 
-def thread_starts(codex: Codex | AsyncCodex) -> list[Notification]:
+def thread_starts(codex: Codex | AsyncCodex, ignore: str) -> list[Notification]:
+    """``thread/started`` notifications from now on, except the one of thread ``ignore``
+    (it may arrive after its ``thread_start`` returned)."""
     started: list[Notification] = []
-    codex.on_notification(lambda n: started.append(n) if n.method == "thread/started" else None)
+
+    def note(n: Notification) -> None:
+        if n.method == "thread/started" and n.params["thread"]["id"] != ignore:
+            started.append(n)
+
+    codex.on_notification(note)
     return started
 
 
@@ -79,7 +86,7 @@ def test_bad_options_are_refused_before_anything_is_sent(
     codex: Codex, harness: CodexHarness
 ) -> None:
     thread = codex.thread_start()
-    started = thread_starts(codex)
+    started = thread_starts(codex, ignore=thread.id)
     for options, error, message in BAD_TURN_OPTIONS:
         with pytest.raises(error) as caught:
             thread.run("never sent", **options)
@@ -108,7 +115,7 @@ def test_async_bad_options_are_refused_before_anything_is_sent(harness: CodexHar
     async def main() -> None:
         async with AsyncCodex(harness.config()) as codex:
             thread = await codex.thread_start()
-            started = thread_starts(codex)
+            started = thread_starts(codex, ignore=thread.id)
             for options, error, message in BAD_TURN_OPTIONS:
                 with pytest.raises(error) as caught:
                     await thread.run("never sent", **options)

@@ -6,7 +6,7 @@ import importlib
 import logging
 from typing import Any
 
-__all__ = ["Notification", "UnknownNotification", "payload_model"]
+__all__ = ["Notification", "UnknownNotification", "payload_model", "received", "turn_id_of"]
 
 logger = logging.getLogger("openai_codex")
 
@@ -89,10 +89,16 @@ class Notification:
     official SDK's, it can also be built from a payload: ``Notification(method, payload)``.
     """
 
-    __slots__ = ("_payload", "method", "params")
+    __slots__ = {
+        "_payload": "The typed payload once built (``None`` until then).",
+        "method": "The notification's method, for example ``item/agentMessage/delta``.",
+        "params": "The raw params, as received.",
+        "turn_id": "The turn this notification belongs to (``turnId`` or ``turn.id``), if any.",
+    }
 
     method: str
     params: dict[str, Any]
+    turn_id: str | None
 
     def __init__(self, method: str, payload: Any) -> None:
         self.method = method
@@ -102,6 +108,7 @@ class Notification:
         else:
             self._payload = payload
             self.params = _params_of(payload)
+        self.turn_id = turn_id_of(self.params)
 
     @property
     def payload(self) -> Any:
@@ -142,11 +149,6 @@ class Notification:
         value = self.params.get("threadId")
         return value if isinstance(value, str) else None
 
-    @property
-    def turn_id(self) -> str | None:
-        """The turn this notification belongs to, if any."""
-        return turn_id_of(self.params)
-
     def __repr__(self) -> str:
         return f"Notification(method={self.method!r}, params={self.params!r})"
 
@@ -156,6 +158,20 @@ class Notification:
         return self.method == other.method and self.params == other.params
 
     __hash__ = None  # type: ignore[assignment]
+
+
+_blank = object.__new__
+
+
+def received(method: str, params: dict[str, Any], turn_id: str | None) -> Notification:
+    """A notification as read from the wire, its turn id already known (the router's
+    constructor: no type checks, no second look for the turn id)."""
+    note: Notification = _blank(Notification)
+    note.method = method
+    note.params = params
+    note._payload = None
+    note.turn_id = turn_id
+    return note
 
 
 def _params_of(payload: Any) -> dict[str, Any]:

@@ -49,7 +49,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._observability.logs import log_extra
-from .notifications import Notification, turn_id_of
+from .notifications import Notification, received, turn_id_of
 from .sinks import Sink
 
 __all__ = ["Router"]
@@ -363,14 +363,16 @@ class Router:
         """Route one notification (called by the reader, in order of arrival)."""
         if method in self._observed:  # an empty set unless an observer is installed
             self._observe(method, params)
-        note = Notification(method, params)
+        turn_id = params.get("turnId")
+        if type(turn_id) is not str:  # not a delta: look for turn.id too
+            turn_id = turn_id_of(params)
+        note = received(method, params, turn_id)
         thread_id = params.get("threadId")
-        if thread_id is not None and thread_id in self._starting:
+        if self._starting and thread_id in self._starting:
             self._start_buffer.setdefault(thread_id, []).append(note)
         if self._watches and thread_id in self._watches:
             for sink in self._watches[thread_id]:
                 sink.put(note)
-        turn_id = turn_id_of(params)
         if turn_id is not None:
             sinks = self._turn_sinks.get(turn_id)
             if sinks is None and method == TURN_STARTED and thread_id in self._expected:

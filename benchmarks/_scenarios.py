@@ -272,7 +272,11 @@ def _module_of(filename: str) -> str:
         return "openai_codex/" + "/".join(parts[i + 1 : i + 2]).removesuffix(".py")
     if "site-packages" in parts:
         return parts[parts.index("site-packages") + 1]
-    return "stdlib:" + Path(filename).stem if filename.startswith(sys.prefix[:5]) else filename
+    import sysconfig
+
+    if filename.startswith(sysconfig.get_paths()["stdlib"]):
+        return "stdlib: " + "/".join(parts[-2:])
+    return filename
 
 
 def _status(field: str) -> float:

@@ -948,7 +948,7 @@ def variants_for(scenario: str, opts: Options) -> list[str]:
                 f"{v}@{t}"
                 for t in opts.trees
                 for v in variants
-                if v.startswith("sdk") and "+" not in v and scenario != "ws"
+                if v.startswith("sdk") and "+" not in v
             ),
         ]
     return variants
@@ -1210,7 +1210,7 @@ def render(scenario: str, rows: dict[str, list[Row]], opts: Options) -> str:
         out[2] = "(ratios: each WebSocket variant to its stdio twin of the same rounds)\n"
     for variant, values in med.items():
         cells = []
-        twin = WS_TWIN.get(variant) if scenario == "ws" else None
+        twin = ws_twin(variant) if scenario == "ws" else None
         for key, _ in cols:
             value = values[key]
             ref = med[twin][key] if twin in med else base.get(key)
@@ -1251,6 +1251,13 @@ HEADLINES = [
 ]
 
 
+def ws_twin(variant: str) -> str | None:
+    """The stdio variant a WebSocket variant is compared to (on the same tree)."""
+    base, at, tree = variant.partition("@")
+    twin = WS_TWIN.get(base)
+    return None if twin is None else twin + at + tree
+
+
 def headline_figures(
     results: dict[str, dict[str, list[Row]]],
 ) -> list[tuple[str, float, float, str]]:
@@ -1266,7 +1273,7 @@ def headline_figures(
             continue
         sdk = _med([r[metric] for r in rows[variant]])
         if scenario == "ws":
-            twin = WS_TWIN[variant]
+            twin = ws_twin(variant)
             if twin not in rows:
                 continue
             floor = _med([r[metric] for r in rows[twin]])
@@ -1285,7 +1292,13 @@ def headline_figures(
             if tree_variant.startswith(variant + "@"):
                 other = _med([r[metric] for r in rows[tree_variant]])
                 tree = tree_variant.split("@", 1)[1]
-                figures.append((f"{label} [{tree}]", floor, other, "(A/B)"))
+                ref = floor
+                if scenario == "ws":  # its own stdio twin, on the same tree
+                    twin = ws_twin(tree_variant)
+                    if twin not in rows:
+                        continue
+                    ref = _med([r[metric] for r in rows[twin]])
+                figures.append((f"{label} [{tree}]", ref, other, "(A/B)"))
     return figures
 
 

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _floor import BareClient, _Lines, child_argv, child_env
 
 DELTA = "item/agentMessage/delta"
+# What a turn handle reads from its thread's session: the config's default limits (none).
+_FAKE_SESSION = SimpleNamespace(config=SimpleNamespace(turn_timeout=None, turn_idle_timeout=None))
 
 
 def record(deltas: int) -> tuple[list[bytes], str, str]:
@@ -150,7 +153,7 @@ def _router_pipeline(
     for chunk in chunks:
         for message in protocol.receive_data(chunk):
             if type(message) is IncomingNotification:
-                router.dispatch(message.method, message.params)
+                router.dispatch(*message)
         while True:
             note = sink.get_nowait()
             if note is None:
@@ -237,6 +240,7 @@ def _async_stage(chunks: list[bytes], thread_id: str, turn_id: str, *, push: boo
 
     class _FakeThread:
         id = thread_id
+        _session = _FAKE_SESSION
 
     async def main() -> int:
         loop = asyncio.get_running_loop()
@@ -252,7 +256,7 @@ def _async_stage(chunks: list[bytes], thread_id: str, turn_id: str, *, push: boo
         def handle_chunk(chunk: bytes) -> None:
             for message in protocol.receive_data(chunk):
                 if type(message) is IncomingNotification:
-                    router.dispatch(message.method, message.params)
+                    router.dispatch(*message)
 
         def data_received() -> None:
             chunk = next(feed, None)
@@ -312,6 +316,10 @@ def sdk_thread_handoff(chunks: list[bytes], thread_id: str, turn_id: str) -> int
 
     class _FakeThread:
         id = thread_id
+        _async = SimpleNamespace(_session=_FAKE_SESSION)
+
+        def _borrow_reader(self, turn_id: str, sink: Any) -> None:
+            return None  # no pipe to lend: the producer thread is the reader
 
     router: Any = ServerRequestDispatcher().make_router()
     protocol: Any = RpcProtocol()
@@ -323,7 +331,7 @@ def sdk_thread_handoff(chunks: list[bytes], thread_id: str, turn_id: str) -> int
         for chunk in chunks:
             for message in protocol.receive_data(chunk):
                 if type(message) is IncomingNotification:
-                    router.dispatch(message.method, message.params)
+                    router.dispatch(*message)
 
     producer = threading.Thread(target=reader)
     producer.start()
@@ -378,7 +386,7 @@ def turn_sdk_collect(chunks: list[bytes], thread_id: str, turn_id: str) -> int:
     for chunk in chunks:
         for message in protocol.receive_data(chunk):
             if type(message) is IncomingNotification:
-                router.dispatch(message.method, message.params)
+                router.dispatch(*message)
         while (note := sink.get_nowait()) is not None:
             collector.feed(note)
             n += 1

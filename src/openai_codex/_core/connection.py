@@ -231,9 +231,10 @@ class Connection:
             except ProtocolError as exc:  # deliver what came before the bad line, then end
                 messages = protocol.messages_before_error()
                 bad = exc
+            dispatch = router.dispatch
             for message in messages:
                 if type(message) is IncomingNotification:
-                    router.dispatch(message[0], message[1])
+                    dispatch(*message)
                 elif defer is None:
                     self._handle(message)
                 else:

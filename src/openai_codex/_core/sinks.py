@@ -224,9 +224,13 @@ class ThreadSink(Generic[T]):
 
         Raises the close error once the items run out, like :meth:`get`.
         """
-        if self._queue.empty():  # one consumer: it cannot become empty behind our back
+        queue = self._queue
+        if queue.empty():  # one consumer: it cannot become empty behind our back
             return None
-        return self._unwrap(self._queue.get_nowait())
+        item = queue.get_nowait()
+        if isinstance(item, _Closed):
+            return self._unwrap(item)
+        return item
 
     def get(self, timeout: float | None = None) -> T | _End:
         """Block for the next item, or :data:`END`; raises the close error at the end."""

@@ -1356,7 +1356,10 @@ def run_benchmarks(scenarios: list[str], opts: Options, json_out: str | None = N
             else:
                 rounds = opts.rounds
             for r in range(rounds):
-                for variant in variants:
+                # Each round starts one variant later: no variant always runs first (or
+                # right after the same neighbour) while the machine's load drifts.
+                shift = r % len(variants)
+                for variant in variants[shift:] + variants[:shift]:
                     try:
                         rows.setdefault(variant, []).append(one_run(opts, scenario, variant))
                     except Exception as exc:

@@ -6,7 +6,7 @@ import importlib
 import logging
 from typing import Any
 
-__all__ = ["Notification", "UnknownNotification", "payload_model", "received", "turn_id_of"]
+__all__ = ["Notification", "UnknownNotification", "payload_model", "turn_id_of"]
 
 logger = logging.getLogger("openai_codex")
 
@@ -158,20 +158,6 @@ class Notification:
         return self.method == other.method and self.params == other.params
 
     __hash__ = None  # type: ignore[assignment]
-
-
-_blank = object.__new__
-
-
-def received(method: str, params: dict[str, Any], turn_id: str | None) -> Notification:
-    """A notification as read from the wire, its turn id already known (the router's
-    constructor: no type checks, no second look for the turn id)."""
-    note: Notification = _blank(Notification)
-    note.method = method
-    note.params = params
-    note._payload = None
-    note.turn_id = turn_id
-    return note
 
 
 def _params_of(payload: Any) -> dict[str, Any]:

@@ -49,7 +49,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._observability.logs import log_extra
-from .notifications import Notification, received, turn_id_of
+from .notifications import Notification, turn_id_of
 from .sinks import Sink
 
 __all__ = ["Router"]
@@ -59,6 +59,7 @@ logger = logging.getLogger("openai_codex")
 TURN_COMPLETED = "turn/completed"
 TURN_STARTED = "turn/started"
 
+_blank = object.__new__
 KeyFn = Callable[[dict[str, Any]], "str | None"]
 Observer = Callable[[str, dict[str, Any]], None]
 
@@ -366,7 +367,13 @@ class Router:
         turn_id = params.get("turnId")
         if type(turn_id) is not str:  # not a delta: look for turn.id too
             turn_id = turn_id_of(params)
-        note = received(method, params, turn_id)
+        # A Notification built without __init__ (its turn id is known): the hottest lines
+        # of a stream, so no call and no second look at the params.
+        note = _blank(Notification)
+        note.method = method
+        note.params = params
+        note._payload = None
+        note.turn_id = turn_id
         thread_id = params.get("threadId")
         if self._starting and thread_id in self._starting:
             self._start_buffer.setdefault(thread_id, []).append(note)

@@ -82,7 +82,8 @@ class Notification:
 
     ``payload`` is the generated model for the method (for example
     ``AgentMessageDeltaNotification`` for ``item/agentMessage/delta``), validated on first
-    access; ``params`` is the raw dict as received. Methods the schema does not know give an
+    access; ``params`` is the raw dict as received; ``turn_id`` is the turn it belongs to
+    (``turnId`` or ``turn.id``), if any. Methods the schema does not know give an
     :class:`UnknownNotification`.
 
     Built by the SDK from the wire (``Notification(method, params_dict)``); like the

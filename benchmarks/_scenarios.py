@@ -48,31 +48,44 @@ def stdio_config(spec: dict[str, Any]) -> Any:
 # -- ws: one streamed turn over either transport ------------------------------------------
 
 
-def _sync_turns(config: Any, turns: int) -> dict[str, Any]:
+def sync_turns(config: Any, turns: int, typed: bool = False) -> dict[str, Any]:
+    """``Codex``: ``turns`` streamed turns on one thread, each event touched (``typed``:
+    through ``event.payload``, else the raw params); wall, CPU and characters per turn."""
     from openai_codex import Codex
 
     with Codex(config) as codex:
+        t0 = perf()
         thread = codex.thread_start()
+        thread_start = perf() - t0
         time.sleep(SETTLE_S)
         walls, cpus, chars = [], [], []
         for _ in range(turns):
             c0, t0 = cpu(), perf()
             n = 0
-            for event in thread.turn(PROMPT).stream():
-                if event.method == DELTA:
-                    n += len(event.params["delta"])
+            if typed:
+                for event in thread.turn(PROMPT).stream():
+                    payload = event.payload
+                    if event.method == DELTA:
+                        n += len(payload.delta)
+            else:
+                for event in thread.turn(PROMPT).stream():
+                    if event.method == DELTA:
+                        n += len(event.params["delta"])
             walls.append(perf() - t0)
             cpus.append(cpu() - c0)
             chars.append(n)
-    return {"walls": walls, "cpus": cpus, "chars": chars}
+    return {"thread_start": thread_start, "walls": walls, "cpus": cpus, "chars": chars}
 
 
-def _async_turns(config: Any, turns: int) -> dict[str, Any]:
+def async_turns(config: Any, turns: int) -> dict[str, Any]:
+    """``AsyncCodex``: the same as :func:`sync_turns` (raw params)."""
     from openai_codex import AsyncCodex
 
     async def main() -> dict[str, Any]:
         async with AsyncCodex(config) as codex:
+            t0 = perf()
             thread = await codex.thread_start()
+            thread_start = perf() - t0
             await asyncio.sleep(SETTLE_S)
             walls, cpus, chars = [], [], []
             for _ in range(turns):
@@ -85,16 +98,16 @@ def _async_turns(config: Any, turns: int) -> dict[str, Any]:
                 walls.append(perf() - t0)
                 cpus.append(cpu() - c0)
                 chars.append(n)
-        return {"walls": walls, "cpus": cpus, "chars": chars}
+        return {"thread_start": thread_start, "walls": walls, "cpus": cpus, "chars": chars}
 
     return asyncio.run(main())
 
 
 WS_CHILD = {
-    "sdk-sync": lambda spec: _sync_turns(stdio_config(spec), spec["turns"]),
-    "sdk-sync-ws": lambda spec: _sync_turns(ws_config(spec), spec["turns"]),
-    "sdk-async": lambda spec: _async_turns(stdio_config(spec), spec["turns"]),
-    "sdk-async-ws": lambda spec: _async_turns(ws_config(spec), spec["turns"]),
+    "sdk-sync": lambda spec: sync_turns(stdio_config(spec), spec["turns"]),
+    "sdk-sync-ws": lambda spec: sync_turns(ws_config(spec), spec["turns"]),
+    "sdk-async": lambda spec: async_turns(stdio_config(spec), spec["turns"]),
+    "sdk-async-ws": lambda spec: async_turns(ws_config(spec), spec["turns"]),
 }
 WS_TWIN = {"sdk-sync-ws": "sdk-sync", "sdk-async-ws": "sdk-async"}
 """Each WebSocket variant and the stdio variant its ratio is taken to."""

@@ -163,26 +163,16 @@ class AsyncSink(Generic[T]):
                     self._waiter = None
 
     async def get(self, timeout: float | None = None) -> T | _End:
-        """The next item, or :data:`END`; raises the close error once items run out."""
-        if self._loop is None:
-            self._loop = asyncio.get_running_loop()
-        while True:
-            if self._items:
-                return self._items.popleft()
-            if self._closed:
-                if self._error is not None:
-                    raise self._error
-                return END
-            waiter = self._loop.create_future()
-            self._waiter = waiter
-            if timeout is None:
-                await waiter
-            else:
-                try:
-                    await asyncio.wait_for(waiter, timeout)
-                except asyncio.TimeoutError:
-                    self._waiter = None
-                    raise CodexTimeoutError(f"nothing arrived within {timeout} s") from None
+        """The next item, or :data:`END`; raises the close error once items run out.
+
+        Raises:
+            CodexTimeoutError: nothing arrived within ``timeout`` seconds.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        got = await self.get_before(deadline)
+        if got is None:
+            raise CodexTimeoutError(f"nothing arrived within {timeout} s")
+        return got
 
     def get_nowait(self) -> T | None:
         """An item if one is buffered, else ``None``."""

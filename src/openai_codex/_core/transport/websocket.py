@@ -4,8 +4,9 @@ The server sends one JSON message per text frame and accepts one per text frame 
 with 0.163.0: two newline-separated messages in one frame are rejected as invalid JSON,
 binary frames are dropped). This transport turns frames into the newline-framed byte
 stream the connection's sans-IO core parses, and back: every received text frame is
-delivered as its UTF-8 bytes plus ``b"\\n"``; every message written is sent as one text
-frame without its newline.
+delivered as its UTF-8 bytes plus ``b"\\n"`` (the frames of one socket read in one call,
+cut by :mod:`._ws_frames` without a task or a queue per message); every message written is
+sent as one text frame without its newline.
 
 The capability token (``--ws-auth capability-token``) goes in ``Authorization: Bearer``
 on the upgrade request; the server answers HTTP 401 to a missing or wrong one, which

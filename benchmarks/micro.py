@@ -344,6 +344,83 @@ def sdk_thread_handoff(chunks: list[bytes], thread_id: str, turn_id: str) -> int
     return n
 
 
+def _client_connection() -> tuple[Any, Any]:
+    """A real ``Connection`` with the client's router (usage observer, telemetry off)."""
+    from openai_codex._callbacks.dispatch import ServerRequestDispatcher
+    from openai_codex._core.connection import Connection
+    from openai_codex._observability.telemetry import Telemetry
+    from openai_codex._observability.telemetry.observer import ConnectionObserver
+
+    observer = ConnectionObserver(Telemetry(), None, 0)
+    router = ServerRequestDispatcher().make_router(observer, observer.methods)
+    return Connection(SimpleNamespace(), router), router  # type: ignore[arg-type]
+
+
+def sdk_lease_path(chunks: list[bytes], thread_id: str, turn_id: str) -> int:
+    """The sync ``stream()`` as it runs under the reader lease: the consuming thread feeds
+    each chunk to ``Connection.feed_from_thread`` itself, then drains its ``ThreadSink``."""
+    from openai_codex._conversation.thread_sync import TurnHandle
+    from openai_codex._core.sinks import ThreadSink
+
+    connection, router = _client_connection()
+    sink: Any = ThreadSink()
+    router.claim_turn(thread_id, turn_id, sink)
+    feed = iter(chunks)
+
+    class _Lease:
+        def pump(self, until: float | None = None) -> bool:
+            chunk = next(feed, None)
+            if chunk is None:
+                return False
+            connection.feed_from_thread(chunk, lambda *args: None)  # answers: none here
+            return True
+
+        def release(self) -> None:
+            pass
+
+    lease = _Lease()
+    thread = SimpleNamespace(
+        id=thread_id,
+        _async=SimpleNamespace(_session=_FAKE_SESSION),
+        _borrow_reader=lambda turn, sink: lease,
+    )
+    n = 0
+    for note in TurnHandle(thread, turn_id, sink, lease).stream():  # type: ignore[arg-type]
+        if note.method == DELTA:
+            n += len(note.params["delta"])
+    return n
+
+
+def sdk_async_push(chunks: list[bytes], thread_id: str, turn_id: str) -> int:
+    """The async ``stream()`` as it runs: one loop callback per chunk into the connection's
+    reader (``Connection._on_data``), the real ``AsyncTurnHandle.stream()`` draining."""
+    from openai_codex._conversation.turn import AsyncTurnHandle
+    from openai_codex._core.sinks import AsyncSink
+
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        connection, router = _client_connection()
+        sink: Any = AsyncSink()
+        router.claim_turn(thread_id, turn_id, sink)
+        feed = iter(chunks)
+
+        def data_received() -> None:
+            chunk = next(feed, None)
+            if chunk is not None:
+                connection._on_data(chunk)
+                loop.call_soon(data_received)
+
+        thread = SimpleNamespace(id=thread_id, _session=_FAKE_SESSION)
+        loop.call_soon(data_received)
+        n = 0
+        async for note in AsyncTurnHandle(thread, turn_id, sink).stream():  # type: ignore[arg-type]
+            if note.method == DELTA:
+                n += len(note.params["delta"])
+        return n
+
+    return asyncio.run(main())
+
+
 # -- per small turn: the fixed costs around a turn ----------------------------------------
 
 
@@ -454,6 +531,11 @@ def main() -> None:
             lambda: async_push_prototype(chunks, *ids),
         ),
         ("sdk sync: thread + ThreadSink + stream()", lambda: sdk_thread_handoff(chunks, *ids)),
+        (
+            "sdk sync, reader lease: feed_from_thread + stream()",
+            lambda: sdk_lease_path(chunks, *ids),
+        ),
+        ("sdk async: _on_data per chunk + stream()", lambda: sdk_async_push(chunks, *ids)),
     ]
     print("| stage | messages | wall us/msg | CPU us/msg | CPU vs floor |")
     print("|---|---|---|---|---|")

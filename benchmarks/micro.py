@@ -346,12 +346,12 @@ def sdk_thread_handoff(chunks: list[bytes], thread_id: str, turn_id: str) -> int
 
 def _client_connection() -> tuple[Any, Any]:
     """A real ``Connection`` with the client's router (usage observer, telemetry off)."""
+    from openai_codex import CodexConfig
     from openai_codex._callbacks.dispatch import ServerRequestDispatcher
     from openai_codex._core.connection import Connection
     from openai_codex._observability.telemetry import Telemetry
-    from openai_codex._observability.telemetry.observer import ConnectionObserver
 
-    observer = ConnectionObserver(Telemetry(), None, 0)
+    observer = Telemetry(CodexConfig()).observer()  # as AsyncCodex wires it, tracing off
     router = ServerRequestDispatcher().make_router(observer, observer.methods)
     return Connection(SimpleNamespace(), router), router  # type: ignore[arg-type]
 

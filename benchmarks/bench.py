@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime
 import importlib.util
 import json
@@ -42,14 +43,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _guard
 from _floor import AsyncBareClient, BareClient, child_argv, child_env
+from _scenarios import MEMORY_CHILD, WS_CHILD, WS_TWIN, WsServer, async_turns, sync_turns
 
 HERE = Path(__file__).resolve()
 DELTA = "item/agentMessage/delta"
 TURN_COMPLETED = "turn/completed"
 PROMPT = "benchmark prompt"
 RESULT_TAG = "BENCH-RESULT "
-SCENARIOS = ("import", "start", "cold", "stream", "concurrent", "turns")
+SCENARIOS = ("import", "start", "cold", "stream", "concurrent", "turns", "ws", "memory")
 # Pause after thread/start, outside the timings: the app-server keeps working in the
 # background after answering it, and a client that starts a turn at once (the floor, which
 # has no models to import) would otherwise pay that work inside its first measured turn.
@@ -422,65 +425,16 @@ def floor_asyncio_stream(spec: dict[str, Any]) -> dict[str, Any]:
     return asyncio.run(main())
 
 
-def _sdk_sync_stream(spec: dict[str, Any], typed: bool) -> dict[str, Any]:
-    from openai_codex import Codex
-
-    with Codex(_sdk_config(spec)) as codex:
-        t0 = perf()
-        thread = codex.thread_start()
-        thread_start = perf() - t0
-        time.sleep(SETTLE_S)
-        walls, cpus, chars = [], [], []
-        for _ in range(spec["turns"]):
-            c0, t0 = cpu(), perf()
-            handle = thread.turn(PROMPT)
-            n = 0
-            if typed:
-                for event in handle.stream():
-                    payload = event.payload
-                    if event.method == DELTA:
-                        n += len(payload.delta)
-            else:
-                for event in handle.stream():
-                    if event.method == DELTA:
-                        n += len(event.params["delta"])
-            walls.append(perf() - t0)
-            cpus.append(cpu() - c0)
-            chars.append(n)
-    return {"thread_start": thread_start, "chars": chars, **_summ(walls, cpus)}
-
-
 def sdk_sync_stream(spec: dict[str, Any]) -> dict[str, Any]:
-    return _sdk_sync_stream(spec, typed=False)
+    return sync_turns(_sdk_config(spec), spec["turns"])
 
 
 def sdk_sync_typed_stream(spec: dict[str, Any]) -> dict[str, Any]:
-    return _sdk_sync_stream(spec, typed=True)
+    return sync_turns(_sdk_config(spec), spec["turns"], typed=True)
 
 
 def sdk_async_stream(spec: dict[str, Any]) -> dict[str, Any]:
-    from openai_codex import AsyncCodex
-
-    async def main() -> dict[str, Any]:
-        async with AsyncCodex(_sdk_config(spec)) as codex:
-            t0 = perf()
-            thread = await codex.thread_start()
-            thread_start = perf() - t0
-            await asyncio.sleep(SETTLE_S)
-            walls, cpus, chars = [], [], []
-            for _ in range(spec["turns"]):
-                c0, t0 = cpu(), perf()
-                handle = await thread.turn(PROMPT)
-                n = 0
-                async for event in handle.stream():
-                    if event.method == DELTA:
-                        n += len(event.params["delta"])
-                walls.append(perf() - t0)
-                cpus.append(cpu() - c0)
-                chars.append(n)
-        return {"thread_start": thread_start, "chars": chars, **_summ(walls, cpus)}
-
-    return asyncio.run(main())
+    return async_turns(_sdk_config(spec), spec["turns"])
 
 
 # -- 4. N threads x 1 turn at once ------------------------------------------------------
@@ -695,6 +649,8 @@ CHILD: dict[str, dict[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
         "sdk-sync": sdk_sync_turns,
         "sdk-async": sdk_async_turns,
     },
+    "ws": WS_CHILD,
+    "memory": MEMORY_CHILD,
 }
 
 
@@ -707,7 +663,8 @@ def child_main(raw_spec: str) -> None:
         loader.loader.exec_module(adapter)
         out = adapter.measure(spec["scenario"], spec)
     else:
-        out = CHILD[spec["scenario"]][spec["variant"]](spec)
+        # "sdk-sync@old" is "sdk-sync" run on another source tree (PYTHONPATH, see --tree)
+        out = CHILD[spec["scenario"]][spec["variant"].split("@")[0]](spec)
     out["rss_peak_mb"] = _proc_status("VmHWM")
     out["rss_end_mb"] = _proc_status("VmRSS")
     print(RESULT_TAG + json.dumps(out), flush=True)
@@ -743,6 +700,34 @@ class Options:
         self.other_adapter: str | None = args.other_sdk_adapter
         if args.other_sdk_venv:
             self.other_python = str(Path(args.other_sdk_venv) / "bin" / "python")
+        self.tracemalloc: bool = getattr(args, "tracemalloc", False)
+        self.baseline: str = getattr(args, "baseline", None) or str(_guard.BASELINE)
+        self.save_baseline: bool = getattr(args, "save_baseline", False)
+        # --tree NAME=PATH: extra SDK variants ("sdk-sync@NAME") on another source tree
+        self.trees: dict[str, str] = dict(parse_tree(t) for t in getattr(args, "tree", None) or [])
+
+
+def parse_tree(text: str) -> tuple[str, str]:
+    """``NAME=PATH`` of ``--tree``: PATH is a checkout (its ``src/``) or a ``src`` folder."""
+    name, sep, path = text.partition("=")
+    if not sep or not name or "@" in name:
+        raise SystemExit(f"--tree wants NAME=PATH, not {text!r}")
+    root = Path(path).resolve()
+    src = root / "src" if (root / "src" / "openai_codex").is_dir() else root
+    if not (src / "openai_codex").is_dir():
+        raise SystemExit(f"--tree {name}: no openai_codex package under {root}")
+    return name, str(src)
+
+
+def child_process_env(opts: Options, variant: str) -> dict[str, str] | None:
+    """The environment of a child: the tree of an ``@NAME`` variant first on PYTHONPATH."""
+    _, at, tree = variant.partition("@")
+    if not at:
+        return None
+    env = dict(os.environ)
+    old = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = opts.trees[tree] + (os.pathsep + old if old else "")
+    return env
 
 
 def _runtime_paths() -> tuple[str, str | None]:
@@ -776,7 +761,7 @@ def run_child(
     from openai_codex.testing import CodexHarness
 
     codex_bin, path_dir = _runtime_paths()
-    with CodexHarness() as harness:
+    with CodexHarness() as harness, contextlib.ExitStack() as stack:
         for reply in replies:
             harness.model.enqueue(reply)
         spec = {
@@ -788,13 +773,16 @@ def run_child(
             "path_dir": path_dir,
             **extra,
         }
+        if variant.split("@")[0].endswith("-ws"):  # a WebSocket server on the same harness
+            spec.update(stack.enter_context(WsServer(harness)))
         python = opts.python
         if variant == "other":
             assert opts.other_python and opts.other_adapter
             python = opts.other_python
             spec["adapter"] = str(Path(opts.other_adapter).resolve())
         argv = [*(wrapper or [python]), str(HERE), "_child", json.dumps(spec)]
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        env = child_process_env(opts, variant)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_TAG)]
         if proc.returncode != 0 or not lines:
             tail = "\n".join((proc.stderr or "").splitlines()[-15:])
@@ -889,14 +877,31 @@ def variants_for(scenario: str, opts: Options) -> list[str]:
         "stream": ["floor", "sdk-sync", "floor-asyncio", "sdk-async", "sdk-sync-typed"],
         "concurrent": ["floor", "sdk-async", "floor-asyncio"],
         "turns": ["floor", "sdk-sync", "floor-asyncio", "sdk-async"],
+        # the floor here is each WebSocket variant's stdio twin, run in the same round
+        "ws": ["sdk-sync", "sdk-sync-ws", "sdk-async", "sdk-async-ws"],
+        "memory": ["floor", "sdk-sync", "sdk-async", "sdk-sync+tracemalloc"],
     }
     variants = table[scenario]
-    heavy = scenario in ("concurrent", "turns")
-    if not opts.full_variants or (heavy and not opts.all_variants):
+    heavy = scenario in ("concurrent", "turns", "memory")
+    if scenario == "ws":
+        pass
+    elif not opts.full_variants or (heavy and not opts.all_variants):
         # the diagnostic variants (floor-asyncio, typed payloads) cost minutes there
         variants = [v for v in variants if v in ("floor", "sdk-sync", "sdk-async")]
-    if opts.other_python and opts.other_adapter and scenario != "cold":
+        if scenario == "memory" and opts.tracemalloc:
+            variants.append("sdk-sync+tracemalloc")
+    if opts.other_python and opts.other_adapter and scenario not in ("cold", "ws", "memory"):
         variants = [*variants, "other"]
+    if opts.trees and scenario != "cold":  # each SDK variant again on every other tree
+        variants = [
+            *variants,
+            *(
+                f"{v}@{t}"
+                for t in opts.trees
+                for v in variants
+                if v.startswith("sdk") and "+" not in v
+            ),
+        ]
     return variants
 
 
@@ -963,7 +968,52 @@ def one_run(opts: Options, scenario: str, variant: str, wrapper: list[str] | Non
             "cpu_s": out["cpus"][0],
             **_rss(out),
         }
+    if scenario == "ws":
+        text = reply_text(opts.stream_deltas)
+        replies = [Reply.text(text, deltas=opts.stream_deltas) for _ in range(opts.stream_turns)]
+        extra = {"turns": opts.stream_turns}
+        out = run_child(opts, scenario, variant, replies, extra, timeout=600, wrapper=wrapper)
+        _check(out, len(text), scenario, variant)
+        return {
+            "turn_warm_s": _med(out["walls"][1:]),
+            "cpu_warm_s": _med(out["cpus"][1:]),
+            **_rss(out),
+        }
+    if scenario == "memory":
+        text = reply_text(opts.deltas)
+        replies = [Reply.text(text, deltas=opts.deltas) for _ in range(opts.threads + 1)]
+        extra = {"threads": opts.threads}
+        out = run_child(opts, scenario, variant, replies, extra, timeout=1200, wrapper=wrapper)
+        _check(out, len(text), scenario, variant)
+        if "tracemalloc" in out:
+            TRACEMALLOC.append(out["tracemalloc"])
+        return {
+            "rss_peak_mb": out["rss_peak_mb"],
+            "rss_after_stream_mb": out["rss_after_stream_mb"],
+            "stream_s": out["stream_wall"],
+            "wall_s": out["wall"],
+        }
     raise ValueError(scenario)
+
+
+TRACEMALLOC: list[dict[str, Any]] = []
+"""What the ``+tracemalloc`` memory runs found (printed after the scenario's table)."""
+
+
+def render_tracemalloc(found: list[dict[str, Any]]) -> str:
+    """Where the traced peak of the last ``+tracemalloc`` run went (Markdown)."""
+    last = found[-1]
+    out = [
+        f"tracemalloc (last run): traced peak {last['peak_mb']:.1f} MB, largest snapshot "
+        f"{last['sampled_peak_mb']:.1f} MB, {last['end_mb']:.1f} MB still traced at the end",
+        "",
+        "| where (largest snapshot) | MB | blocks |",
+        "|---|---|---|",
+    ]
+    out += [f"| `{where}` | {mb:.2f} | {count} |" for where, mb, count in last["top_lines"]]
+    out += ["", "| module | MB |", "|---|---|"]
+    out += [f"| `{name}` | {mb:.2f} |" for name, mb in last["by_module"]]
+    return "\n".join(out)
 
 
 def cold_run(opts: Options, variant: str, wrapper: list[str] | None = None) -> Row:
@@ -1047,6 +1097,17 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("cpu_s", "client CPU"),
         ("rss_peak_mb", "peak RSS MB"),
     ],
+    "ws": [
+        ("turn_warm_s", "turn wall (warm)"),
+        ("cpu_warm_s", "client CPU (warm)"),
+        ("rss_peak_mb", "peak RSS MB"),
+    ],
+    "memory": [
+        ("rss_peak_mb", "peak RSS MB"),
+        ("rss_after_stream_mb", "peak RSS after the 1st turn MB"),
+        ("stream_s", "1st turn s"),
+        ("wall_s", "all turns s"),
+    ],
     "turns": [
         ("total_s", "total wall"),
         ("per_turn_med_ms", "per turn median ms"),
@@ -1064,6 +1125,8 @@ TITLES = {
     "stream": "3. one turn, {stream_deltas} deltas, consumed event by event",
     "concurrent": "4. {threads} threads x 1 turn x {deltas} deltas at once",
     "turns": "5. {turns} small turns in sequence on one thread",
+    "ws": "6. one turn, {stream_deltas} deltas, over WebSocket and over stdio",
+    "memory": "7. one process: a streamed turn, then {threads} turns x {deltas} deltas at once",
 }
 
 
@@ -1094,12 +1157,17 @@ def render(scenario: str, rows: dict[str, list[Row]], opts: Options) -> str:
     out.append("(ratios: to the best floor variant of each column)\n")
     out.append("| variant | " + " | ".join(label for _, label in cols) + " |")
     out.append("|---|" + "---|" * len(cols))
+    if scenario == "ws":
+        out[2] = "(ratios: each WebSocket variant to its stdio twin of the same rounds)\n"
     for variant, values in med.items():
         cells = []
+        twin = ws_twin(variant) if scenario == "ws" else None
         for key, _ in cols:
             value = values[key]
-            ref = base.get(key)
+            ref = med[twin][key] if twin in med else base.get(key)
             cell = _fmt(value)
+            if scenario == "ws" and twin is None:
+                ref = None
             if not variant.startswith("floor") and ref and ref == ref and value == value:
                 cell += f" ({value / ref:.2f}x)"
             cells.append(cell)
@@ -1121,32 +1189,77 @@ HEADLINES = [
         "cold start to 1st delta, AsyncCodex / asyncio floor",
         "(diagnostic)",
     ),
-    ("stream", "turn_warm_s", "sdk-sync", "1 turn streamed, sync stream()", "<= 1.03x"),
-    ("stream", "turn_warm_s", "sdk-async", "1 turn streamed, async stream()", "<= 1.03x"),
+    ("stream", "turn_warm_s", "sdk-sync", "1 turn streamed, sync stream()", "<= 1.00x"),
+    ("stream", "turn_warm_s", "sdk-async", "1 turn streamed, async stream()", "<= 1.00x"),
+    ("stream", "cpu_warm_s", "sdk-sync", "same, client CPU, sync", "(diagnostic)"),
+    ("stream", "cpu_warm_s", "sdk-async", "same, client CPU, async", "(diagnostic)"),
     ("concurrent", "wall_s", "sdk-async", "N concurrent turns, AsyncCodex", "<= 1.10x"),
     ("concurrent", "rss_peak_mb", "sdk-async", "peak RSS of N concurrent turns (MB)", "<= 60 MB"),
     ("turns", "total_s", "sdk-sync", "small turns in sequence, Codex.run", "<= 1.05x"),
     ("turns", "total_s", "sdk-async", "small turns in sequence, AsyncCodex.run", "<= 1.05x"),
+    ("ws", "turn_warm_s", "sdk-sync-ws", "1 turn over WebSocket / stdio, sync", "<= 1.3x"),
+    ("ws", "turn_warm_s", "sdk-async-ws", "1 turn over WebSocket / stdio, async", "<= 1.3x"),
+    ("memory", "rss_peak_mb", "sdk-sync", "peak RSS, 1 turn then N, Codex (MB)", "<= 60 MB"),
+    ("memory", "rss_peak_mb", "sdk-async", "peak RSS, 1 turn then N, AsyncCodex (MB)", "<= 60 MB"),
 ]
 
 
-def render_summary(results: dict[str, dict[str, list[Row]]]) -> str:
-    out = ["### Summary (medians; ratio = SDK / best floor variant)", ""]
-    out.append("| measurement | floor | SDK | ratio | target |")
-    out.append("|---|---|---|---|---|")
+def ws_twin(variant: str) -> str | None:
+    """The stdio variant a WebSocket variant is compared to (on the same tree)."""
+    base, at, tree = variant.partition("@")
+    twin = WS_TWIN.get(base)
+    return None if twin is None else twin + at + tree
+
+
+def headline_figures(
+    results: dict[str, dict[str, list[Row]]],
+) -> list[tuple[str, float, float, str]]:
+    """(label, reference, SDK, target) of every headline measured in this run.
+
+    The reference is the best floor of the same run, the asyncio floor for the diagnostic
+    row, and for the WebSocket rows the stdio twin of the same rounds.
+    """
+    figures = []
     for scenario, metric, variant, label, target in HEADLINES:
         rows = results.get(scenario)
-        if not rows or variant not in rows or "floor" not in rows:
+        if not rows or variant not in rows:
             continue
         sdk = _med([r[metric] for r in rows[variant]])
-        if "asyncio floor" in label:  # against that floor only
+        if scenario == "ws":
+            twin = ws_twin(variant)
+            if twin not in rows:
+                continue
+            floor = _med([r[metric] for r in rows[twin]])
+        elif "asyncio floor" in label:  # against that floor only
             if "floor-asyncio" not in rows:
                 continue
             floor = _med([r[metric] for r in rows["floor-asyncio"]])
         else:
+            if "floor" not in rows:
+                continue
             floor = best_floor(
                 {v: {metric: _med([r[metric] for r in runs])} for v, runs in rows.items()}, metric
             )
+        figures.append((label, floor, sdk, target))
+        for tree_variant in rows:  # the same figure on the other trees of an A/B (--tree)
+            if tree_variant.startswith(variant + "@"):
+                other = _med([r[metric] for r in rows[tree_variant]])
+                tree = tree_variant.split("@", 1)[1]
+                ref = floor
+                if scenario == "ws":  # its own stdio twin, on the same tree
+                    twin = ws_twin(tree_variant)
+                    if twin not in rows:
+                        continue
+                    ref = _med([r[metric] for r in rows[twin]])
+                figures.append((f"{label} [{tree}]", ref, other, "(A/B)"))
+    return figures
+
+
+def render_summary(results: dict[str, dict[str, list[Row]]]) -> str:
+    out = ["### Summary (medians; ratio = SDK / its reference in the same run)", ""]
+    out.append("| measurement | floor | SDK | ratio | target |")
+    out.append("|---|---|---|---|---|")
+    for label, floor, sdk, target in headline_figures(results):
         out.append(f"| {label} | {_fmt(floor)} | {_fmt(sdk)} | {sdk / floor:.2f}x | {target} |")
     return "\n".join(out)
 
@@ -1189,14 +1302,17 @@ def run_benchmarks(scenarios: list[str], opts: Options, json_out: str | None = N
         else:
             rows = {}
             variants = variants_for(scenario, opts)
-            if scenario in ("concurrent", "turns"):
+            if scenario in ("concurrent", "turns", "memory"):
                 rounds = opts.heavy_rounds
             elif scenario in ("start", "cold"):
                 rounds = opts.start_rounds
             else:
                 rounds = opts.rounds
             for r in range(rounds):
-                for variant in variants:
+                # Each round starts one variant later: no variant always runs first (or
+                # right after the same neighbour) while the machine's load drifts.
+                shift = r % len(variants)
+                for variant in variants[shift:] + variants[:shift]:
                     try:
                         rows.setdefault(variant, []).append(one_run(opts, scenario, variant))
                     except Exception as exc:
@@ -1204,6 +1320,8 @@ def run_benchmarks(scenarios: list[str], opts: Options, json_out: str | None = N
         rows = {v: runs for v, runs in rows.items() if runs}
         results[scenario] = rows
         print(render(scenario, rows, opts))
+        if scenario == "memory" and TRACEMALLOC:
+            print("\n" + render_tracemalloc(TRACEMALLOC))
         print(f"\n({scenario}: {perf() - t0:.1f} s)\n", flush=True)
         if scenario == "import":
             print("`python -X importtime -c 'import openai_codex'`, top 10 cumulative:\n")
@@ -1215,6 +1333,12 @@ def run_benchmarks(scenarios: list[str], opts: Options, json_out: str | None = N
     print(f"\n(total {perf() - started:.1f} s; load average at end: {load_average()})")
     if json_out:
         Path(json_out).write_text(json.dumps(results, indent=1))
+    figures = headline_figures(results)
+    baseline_path = Path(opts.baseline)
+    print(_guard.summary_line(figures, _guard.load(baseline_path), baseline_path))
+    if opts.save_baseline:
+        _guard.save(baseline_path, figures, f"{machine_note()}; {git_state()}")
+        print(f"(baseline written to {baseline_path})")
 
 
 def profile_main(argv: list[str]) -> None:
@@ -1234,6 +1358,7 @@ def profile_main(argv: list[str]) -> None:
     parser.add_argument("--deltas", type=int)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--turns", type=int)
+    parser.add_argument("--tree", action="append", metavar="NAME=PATH", help="see bench.py -h")
     args = parser.parse_args(argv)
     for name in ("rounds", "reps", "python", "other_sdk_venv", "other_sdk_import"):
         setattr(args, name, None)
@@ -1281,6 +1406,10 @@ def enable_bytecode_cache(opts: Options) -> None:
         "openai_codex.testing"
     )
     subprocess.run([opts.python, "-c", warm], check=True)
+    for src in opts.trees.values():
+        old = os.environ.get("PYTHONPATH")
+        env = {**os.environ, "PYTHONPATH": src + (os.pathsep + old if old else "")}
+        subprocess.run([opts.python, "-c", "import openai_codex, openai_codex.testing"], env=env)
     subprocess.run([opts.python, str(HERE.parent / "_floor.py")], check=True)
 
 
@@ -1360,6 +1489,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--other-sdk-venv", help="virtualenv of another SDK to measure too")
     parser.add_argument("--other-sdk-import", help="module name imported in scenario 1")
     parser.add_argument("--other-sdk-adapter", help="file with measure(scenario, spec)")
+    parser.add_argument(
+        "--tree",
+        action="append",
+        metavar="NAME=PATH",
+        help="also measure the SDK variants on another checkout (variant@NAME), in the same "
+        "rounds: a same-run A/B (the tree must run on this venv's dependencies)",
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="memory: also trace allocations (where the peak goes; with --quick too)",
+    )
+    parser.add_argument(
+        "--baseline", help="ratios to flag regressions against (default benchmarks/baseline.json)"
+    )
+    parser.add_argument(
+        "--save-baseline", action="store_true", help="record this run's ratios as the baseline"
+    )
     parser.add_argument("--json", help="also write the raw rows to this file")
     parser.add_argument(
         "--snapshot",

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _floor import BareClient, _Lines, child_argv, child_env
 
 DELTA = "item/agentMessage/delta"
+# What a turn handle reads from its thread's session: the config's default limits (none).
+_FAKE_SESSION = SimpleNamespace(config=SimpleNamespace(turn_timeout=None, turn_idle_timeout=None))
 
 
 def record(deltas: int) -> tuple[list[bytes], str, str]:
@@ -150,7 +153,7 @@ def _router_pipeline(
     for chunk in chunks:
         for message in protocol.receive_data(chunk):
             if type(message) is IncomingNotification:
-                router.dispatch(message.method, message.params)
+                router.dispatch(*message)
         while True:
             note = sink.get_nowait()
             if note is None:
@@ -237,6 +240,7 @@ def _async_stage(chunks: list[bytes], thread_id: str, turn_id: str, *, push: boo
 
     class _FakeThread:
         id = thread_id
+        _session = _FAKE_SESSION
 
     async def main() -> int:
         loop = asyncio.get_running_loop()
@@ -252,7 +256,7 @@ def _async_stage(chunks: list[bytes], thread_id: str, turn_id: str, *, push: boo
         def handle_chunk(chunk: bytes) -> None:
             for message in protocol.receive_data(chunk):
                 if type(message) is IncomingNotification:
-                    router.dispatch(message.method, message.params)
+                    router.dispatch(*message)
 
         def data_received() -> None:
             chunk = next(feed, None)
@@ -312,6 +316,10 @@ def sdk_thread_handoff(chunks: list[bytes], thread_id: str, turn_id: str) -> int
 
     class _FakeThread:
         id = thread_id
+        _async = SimpleNamespace(_session=_FAKE_SESSION)
+
+        def _borrow_reader(self, turn_id: str, sink: Any) -> None:
+            return None  # no pipe to lend: the producer thread is the reader
 
     router: Any = ServerRequestDispatcher().make_router()
     protocol: Any = RpcProtocol()
@@ -323,7 +331,7 @@ def sdk_thread_handoff(chunks: list[bytes], thread_id: str, turn_id: str) -> int
         for chunk in chunks:
             for message in protocol.receive_data(chunk):
                 if type(message) is IncomingNotification:
-                    router.dispatch(message.method, message.params)
+                    router.dispatch(*message)
 
     producer = threading.Thread(target=reader)
     producer.start()
@@ -334,6 +342,83 @@ def sdk_thread_handoff(chunks: list[bytes], thread_id: str, turn_id: str) -> int
         n += 1
     producer.join()
     return n
+
+
+def _client_connection() -> tuple[Any, Any]:
+    """A real ``Connection`` with the client's router (usage observer, telemetry off)."""
+    from openai_codex import CodexConfig
+    from openai_codex._callbacks.dispatch import ServerRequestDispatcher
+    from openai_codex._core.connection import Connection
+    from openai_codex._observability.telemetry import Telemetry
+
+    observer = Telemetry(CodexConfig()).observer()  # as AsyncCodex wires it, tracing off
+    router = ServerRequestDispatcher().make_router(observer, observer.methods)
+    return Connection(SimpleNamespace(), router), router  # type: ignore[arg-type]
+
+
+def sdk_lease_path(chunks: list[bytes], thread_id: str, turn_id: str) -> int:
+    """The sync ``stream()`` as it runs under the reader lease: the consuming thread feeds
+    each chunk to ``Connection.feed_from_thread`` itself, then drains its ``ThreadSink``."""
+    from openai_codex._conversation.thread_sync import TurnHandle
+    from openai_codex._core.sinks import ThreadSink
+
+    connection, router = _client_connection()
+    sink: Any = ThreadSink()
+    router.claim_turn(thread_id, turn_id, sink)
+    feed = iter(chunks)
+
+    class _Lease:
+        def pump(self, until: float | None = None) -> bool:
+            chunk = next(feed, None)
+            if chunk is None:
+                return False
+            connection.feed_from_thread(chunk, lambda *args: None)  # answers: none here
+            return True
+
+        def release(self) -> None:
+            pass
+
+    lease = _Lease()
+    thread = SimpleNamespace(
+        id=thread_id,
+        _async=SimpleNamespace(_session=_FAKE_SESSION),
+        _borrow_reader=lambda turn, sink: lease,
+    )
+    n = 0
+    for note in TurnHandle(thread, turn_id, sink, lease).stream():  # type: ignore[arg-type]
+        if note.method == DELTA:
+            n += len(note.params["delta"])
+    return n
+
+
+def sdk_async_push(chunks: list[bytes], thread_id: str, turn_id: str) -> int:
+    """The async ``stream()`` as it runs: one loop callback per chunk into the connection's
+    reader (``Connection._on_data``), the real ``AsyncTurnHandle.stream()`` draining."""
+    from openai_codex._conversation.turn import AsyncTurnHandle
+    from openai_codex._core.sinks import AsyncSink
+
+    async def main() -> int:
+        loop = asyncio.get_running_loop()
+        connection, router = _client_connection()
+        sink: Any = AsyncSink()
+        router.claim_turn(thread_id, turn_id, sink)
+        feed = iter(chunks)
+
+        def data_received() -> None:
+            chunk = next(feed, None)
+            if chunk is not None:
+                connection._on_data(chunk)
+                loop.call_soon(data_received)
+
+        thread = SimpleNamespace(id=thread_id, _session=_FAKE_SESSION)
+        loop.call_soon(data_received)
+        n = 0
+        async for note in AsyncTurnHandle(thread, turn_id, sink).stream():  # type: ignore[arg-type]
+            if note.method == DELTA:
+                n += len(note.params["delta"])
+        return n
+
+    return asyncio.run(main())
 
 
 # -- per small turn: the fixed costs around a turn ----------------------------------------
@@ -378,7 +463,7 @@ def turn_sdk_collect(chunks: list[bytes], thread_id: str, turn_id: str) -> int:
     for chunk in chunks:
         for message in protocol.receive_data(chunk):
             if type(message) is IncomingNotification:
-                router.dispatch(message.method, message.params)
+                router.dispatch(*message)
         while (note := sink.get_nowait()) is not None:
             collector.feed(note)
             n += 1
@@ -446,6 +531,11 @@ def main() -> None:
             lambda: async_push_prototype(chunks, *ids),
         ),
         ("sdk sync: thread + ThreadSink + stream()", lambda: sdk_thread_handoff(chunks, *ids)),
+        (
+            "sdk sync, reader lease: feed_from_thread + stream()",
+            lambda: sdk_lease_path(chunks, *ids),
+        ),
+        ("sdk async: _on_data per chunk + stream()", lambda: sdk_async_push(chunks, *ids)),
     ]
     print("| stage | messages | wall us/msg | CPU us/msg | CPU vs floor |")
     print("|---|---|---|---|---|")

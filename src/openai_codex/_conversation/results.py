@@ -11,11 +11,13 @@ from ..errors import TurnFailedError
 if TYPE_CHECKING:
     from .._generated.models import ThreadItem, ThreadTokenUsage, TurnError, TurnStatus
 
-__all__ = ["TurnCollector", "TurnResult", "finished"]
+__all__ = ["COLLECTED", "TurnCollector", "TurnResult", "finished"]
 
 TURN_COMPLETED = "turn/completed"
 ITEM_COMPLETED = "item/completed"
 TOKEN_USAGE = "thread/tokenUsage/updated"
+COLLECTED = frozenset((TURN_COMPLETED, ITEM_COMPLETED, TOKEN_USAGE))
+"""The methods :meth:`TurnCollector.feed` keeps; a stream may skip the call for others."""
 
 
 @dataclass

@@ -22,7 +22,7 @@ from .._core.reader_lease import ReaderLease
 from .._core.sinks import END, ThreadSink
 from ..errors import CodexError, CodexTimeoutError, TransportClosedError, TurnTimeoutError
 from .inputs import Input
-from .results import TurnCollector, TurnResult
+from .results import COLLECTED, TurnCollector, TurnResult
 from .thread import AsyncThread, _goal_requested, _objective
 from .turn import INTERRUPT_GRACE, AsyncTurnHandle, turn_clock
 
@@ -211,17 +211,24 @@ class TurnHandle:
         sink = self._sink
         clock = turn_clock(self._thread._async._session.config, timeout, idle_timeout)
         lease, self._lease = self._lease, None
+        # The hot loop, as in AsyncTurnHandle.stream: the clock is read only when the
+        # sink runs dry, and the collector sees only the methods it keeps.
+        get_nowait = sink.get_nowait
+        feed = collector.feed
+        taken = False  # an event was taken since the clock last ticked
         try:
             while not collector.done:
-                item = sink.get_nowait()
+                item = get_nowait()
                 if item is None:
                     # Nothing buffered: read the pipe in this thread if the loop lends it,
                     # else wait for the loop's reader to fill the sink.
-                    wait = clock.remaining()
+                    if taken:
+                        clock.tick()
+                        taken = False
+                    until = clock.deadline()
                     if lease is None:
                         lease = self._thread._borrow_reader(self.id, sink)
                     if lease is not None:
-                        until = None if wait is None else time.monotonic() + wait
                         if lease.pump(until):
                             if not sink.ready and clock.expired() is not None:
                                 lease.release()
@@ -230,14 +237,15 @@ class TurnHandle:
                             continue
                         lease = None
                     try:
-                        item = sink.get(timeout=wait)
+                        item = sink.get(timeout=clock.remaining())
                     except CodexTimeoutError:
                         self._expire(clock)
                         continue
                 if item is END:
                     return
-                clock.tick()
-                collector.feed(item)  # type: ignore[arg-type]
+                taken = True
+                if item.method in COLLECTED:  # type: ignore[union-attr]
+                    feed(item)  # type: ignore[arg-type]
                 if include_thread_events or item.turn_id is not None:  # type: ignore[union-attr]
                     yield item  # type: ignore[misc]
         except TransportClosedError as exc:

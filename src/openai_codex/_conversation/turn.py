@@ -23,7 +23,7 @@ from ..errors import (
     TurnTimeoutError,
 )
 from .inputs import Input
-from .results import TurnCollector, TurnResult
+from .results import COLLECTED, TurnCollector, TurnResult
 
 if TYPE_CHECKING:
     from .._generated.models import (
@@ -102,13 +102,13 @@ async def next_before(
     """The next notification of a turn's sink, or ``None`` once the sink has ended.
 
     When the clock's limit runs out, ``expire(clock)`` runs: it raises (the turn timed
-    out) or returns to wait again (it woke a hair early).
+    out) or returns to wait again (it woke a hair early). The wait arms no timer of its
+    own: the sink keeps one for the clock's deadline (see :meth:`AsyncSink.get_before`).
     """
     item = sink.get_nowait()
     while item is None:
-        try:
-            got = await sink.get(timeout=clock.remaining())
-        except CodexTimeoutError:
+        got = await sink.get_before(clock.deadline())
+        if got is None:  # the deadline passed
             await expire(clock)
             continue
         if got is END:
@@ -167,13 +167,22 @@ class AsyncTurnHandle:
         collector = self._collector
         sink: AsyncSink[Notification] = self._sink
         clock = turn_clock(self._thread._session.config, timeout, idle_timeout)
+        # The hot loop: buffered events cost a lookup each; the clock is read only when
+        # the sink runs dry (its idle limit counts from the last event taken, i.e. from
+        # the start of the wait that follows it), so telemetry off and no limits cost
+        # nothing per event.
+        get_nowait = sink.get_nowait
+        feed = collector.feed
         try:
             while not collector.done:
-                item = await next_before(sink, clock, self._expire)
+                item = get_nowait()
                 if item is None:
-                    return
-                clock.tick()
-                collector.feed(item)
+                    clock.tick()
+                    item = await next_before(sink, clock, self._expire)
+                    if item is None:
+                        return
+                if item.method in COLLECTED:
+                    feed(item)
                 if include_thread_events or item.turn_id is not None:
                     yield item
         except TransportClosedError as exc:

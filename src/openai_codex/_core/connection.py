@@ -95,6 +95,9 @@ class Connection:
         max_line_bytes: int = MAX_LINE_BYTES,
     ) -> None:
         self._transport = transport
+        # Whether a sync stream may ever borrow the reader: a pipe (not a socket), on a
+        # platform with poll. Asked once: a stream asks may_lend() each time it runs dry.
+        self._lendable = LEASE_ENABLED and isinstance(transport, LendsReader)
         self._protocol: RpcProtocol[asyncio.Future[Any]] = RpcProtocol(max_line_bytes)
         self.router = router or Router()
         self.interrupted_turns: OrderedDict[str, Any] = OrderedDict()
@@ -231,9 +234,10 @@ class Connection:
             except ProtocolError as exc:  # deliver what came before the bad line, then end
                 messages = protocol.messages_before_error()
                 bad = exc
+            dispatch = router.dispatch
             for message in messages:
                 if type(message) is IncomingNotification:
-                    router.dispatch(message[0], message[1])
+                    dispatch(*message)
                 elif defer is None:
                     self._handle(message)
                 else:
@@ -269,7 +273,7 @@ class Connection:
     def may_lend(self, turn_id: str, sink: Sink[Notification]) -> bool:
         """A hint, cheap from any thread: would :meth:`lend_reader` lend now?"""
         return (
-            LEASE_ENABLED
+            self._lendable
             and self._lease is None
             and self._finishing is None
             and not self._closing

@@ -53,6 +53,15 @@ class TurnClock:
         if self.idle_timeout is not None:
             self._last = self._now()
 
+    def deadline(self) -> float | None:
+        """When the next wait must end, as a ``time.monotonic()`` value, or ``None``."""
+        deadline = self._deadline
+        if self.idle_timeout is not None:
+            idle_end = self._last + self.idle_timeout
+            if deadline is None or idle_end < deadline:
+                return idle_end
+        return deadline
+
     def remaining(self) -> float | None:
         """Seconds the next wait may last (``0`` once a limit has passed), or ``None``."""
         limits = []

@@ -6,7 +6,7 @@ import importlib
 import logging
 from typing import Any
 
-__all__ = ["Notification", "UnknownNotification", "payload_model"]
+__all__ = ["Notification", "UnknownNotification", "payload_model", "turn_id_of"]
 
 logger = logging.getLogger("openai_codex")
 
@@ -82,17 +82,24 @@ class Notification:
 
     ``payload`` is the generated model for the method (for example
     ``AgentMessageDeltaNotification`` for ``item/agentMessage/delta``), validated on first
-    access; ``params`` is the raw dict as received. Methods the schema does not know give an
+    access; ``params`` is the raw dict as received; ``turn_id`` is the turn it belongs to
+    (``turnId`` or ``turn.id``), if any. Methods the schema does not know give an
     :class:`UnknownNotification`.
 
     Built by the SDK from the wire (``Notification(method, params_dict)``); like the
     official SDK's, it can also be built from a payload: ``Notification(method, payload)``.
     """
 
-    __slots__ = ("_payload", "method", "params")
+    __slots__ = {
+        "_payload": "The typed payload once built (``None`` until then).",
+        "method": "The notification's method, for example ``item/agentMessage/delta``.",
+        "params": "The raw params, as received.",
+        "turn_id": "The turn this notification belongs to (``turnId`` or ``turn.id``), if any.",
+    }
 
     method: str
     params: dict[str, Any]
+    turn_id: str | None
 
     def __init__(self, method: str, payload: Any) -> None:
         self.method = method
@@ -102,6 +109,7 @@ class Notification:
         else:
             self._payload = payload
             self.params = _params_of(payload)
+        self.turn_id = turn_id_of(self.params)
 
     @property
     def payload(self) -> Any:
@@ -141,11 +149,6 @@ class Notification:
         """The thread this notification belongs to, if any."""
         value = self.params.get("threadId")
         return value if isinstance(value, str) else None
-
-    @property
-    def turn_id(self) -> str | None:
-        """The turn this notification belongs to, if any."""
-        return turn_id_of(self.params)
 
     def __repr__(self) -> str:
         return f"Notification(method={self.method!r}, params={self.params!r})"

@@ -242,7 +242,7 @@ class RpcProtocol(Generic[W]):
         else:
             try:
                 lines = complete.decode().split("\n")
-                messages = [_classify(line) for line in lines if line and not line.isspace()]
+                messages = _classify_lines(lines)
             except (UnicodeDecodeError, _BadLine):  # find the line and say what is wrong
                 messages = self._parse_lines(complete)
             else:
@@ -473,6 +473,41 @@ class WarningBudget:
         if self._count == self._burst:
             note += f" (more like it within {self._window:g} s are not logged)"
         return note
+
+
+def _classify_lines(lines: list[str]) -> list[Incoming]:
+    """The messages of complete lines (blank ones skipped); raises :class:`_BadLine`.
+
+    The hot loop of a stream: a notification (nearly every line) is recognised inline and
+    becomes its tuple without a Python-level call; anything else, and every doubt (text
+    around the value, a non-string method), goes through :func:`_classify`.
+    """
+    messages: list[Incoming] = []
+    append = messages.append
+    scan = _scan
+    new = _new_tuple
+    notification = IncomingNotification
+    for line in lines:
+        if not line:
+            continue
+        try:
+            obj, end = scan(line, 0)
+        except (StopIteration, ValueError, RecursionError):  # _classify says what it is
+            if not line.isspace():
+                append(_classify(line))
+            continue
+        if end == len(line) and type(obj) is dict and "id" not in obj:
+            method = obj.get("method")
+            if type(method) is str:
+                params = obj.get("params")
+                append(new(notification, (method, params if type(params) is dict else {})))
+                continue
+        append(_classify(line))
+    return messages
+
+
+# Builds a NamedTuple without its Python-level __new__ (half the cost per message).
+_new_tuple: Callable[..., Any] = tuple.__new__
 
 
 def _classify(line: str) -> Incoming:

@@ -65,6 +65,7 @@ logger = logging.getLogger("openai_codex")
 TURN_COMPLETED = "turn/completed"
 TURN_STARTED = "turn/started"
 
+_blank = object.__new__
 KeyFn = Callable[[dict[str, Any]], "str | None"]
 Observer = Callable[[str, dict[str, Any]], None]
 
@@ -405,14 +406,22 @@ class Router:
         if self._taps:
             for tap in self._taps:
                 tap.dispatch(method, params)
-        note = Notification(method, params)
+        turn_id = params.get("turnId")
+        if type(turn_id) is not str:  # not a delta: look for turn.id too
+            turn_id = turn_id_of(params)
+        # A Notification built without __init__ (its turn id is known): the hottest lines
+        # of a stream, so no call and no second look at the params.
+        note = _blank(Notification)
+        note.method = method
+        note.params = params
+        note._payload = None
+        note.turn_id = turn_id
         thread_id = params.get("threadId")
-        if thread_id is not None and thread_id in self._starting:
+        if self._starting and thread_id in self._starting:
             self._start_buffer.setdefault(thread_id, []).append(note)
         if self._watches and thread_id in self._watches:
             for sink in self._watches[thread_id]:
                 sink.put(note)
-        turn_id = turn_id_of(params)
         if turn_id is not None:
             sinks = self._turn_sinks.get(turn_id)
             if sinks is None and method == TURN_STARTED and thread_id in self._expected:

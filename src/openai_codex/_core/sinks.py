@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import queue
+import time
 from collections.abc import Callable
 from typing import Generic, Protocol, TypeVar
 
@@ -63,7 +64,7 @@ class AsyncSink(Generic[T]):
     threads will feed on its loop.
     """
 
-    __slots__ = ("_closed", "_error", "_items", "_loop", "_waiter")
+    __slots__ = ("_alarm", "_alarm_at", "_closed", "_error", "_items", "_loop", "_waiter")
 
     def __init__(self) -> None:
         self._items: collections.deque[T] = collections.deque()
@@ -71,6 +72,10 @@ class AsyncSink(Generic[T]):
         self._closed = False
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = _running_loop()
+        # The one timer of get_before(): armed for the earliest deadline asked, left armed
+        # when an item comes first (a later wait reuses it), cancelled at close.
+        self._alarm: asyncio.TimerHandle | None = None
+        self._alarm_at = 0.0
 
     def put(self, item: T) -> None:
         """Append an item and wake the consumer."""
@@ -98,21 +103,40 @@ class AsyncSink(Generic[T]):
             return
         self._closed = True
         self._error = error
+        alarm = self._alarm
+        if alarm is not None:
+            self._alarm = None
+            alarm.cancel()
+        self._wake()
+
+    def _wake(self) -> None:
         waiter = self._waiter
         if waiter is not None:
             self._waiter = None
             if not waiter.done():
                 waiter.set_result(None)
 
+    def _ring(self) -> None:
+        self._alarm = None
+        self._wake()
+
     @property
     def closed(self) -> bool:
         """Whether the producer ended the stream."""
         return self._closed
 
-    async def get(self, timeout: float | None = None) -> T | _End:
-        """The next item, or :data:`END`; raises the close error once items run out."""
-        if self._loop is None:
-            self._loop = asyncio.get_running_loop()
+    async def get_before(self, deadline: float | None) -> T | _End | None:
+        """The next item, or :data:`END`; ``None`` once ``time.monotonic()`` passes
+        ``deadline`` (``None``: no limit). Raises the close error once items run out.
+
+        For a consumer whose deadline moves with every event (an idle limit): the sink
+        keeps one timer for the earliest deadline asked and leaves it armed when an item
+        comes first, so a stream arms about one timer per limit's length, not one per
+        wait. A timer that rings before a deadline that has moved on just waits again.
+        """
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
         while True:
             if self._items:
                 return self._items.popleft()
@@ -120,16 +144,35 @@ class AsyncSink(Generic[T]):
                 if self._error is not None:
                     raise self._error
                 return END
-            waiter = self._loop.create_future()
+            if deadline is not None:
+                now = time.monotonic()
+                if now >= deadline:
+                    return None
+                alarm = self._alarm
+                if alarm is None or self._alarm_at > deadline:
+                    if alarm is not None:
+                        alarm.cancel()
+                    self._alarm = loop.call_later(deadline - now, self._ring)
+                    self._alarm_at = deadline
+            waiter = loop.create_future()
             self._waiter = waiter
-            if timeout is None:
+            try:
                 await waiter
-            else:
-                try:
-                    await asyncio.wait_for(waiter, timeout)
-                except asyncio.TimeoutError:
+            finally:
+                if self._waiter is waiter:  # cancelled: a later put must not wake a ghost
                     self._waiter = None
-                    raise CodexTimeoutError(f"nothing arrived within {timeout} s") from None
+
+    async def get(self, timeout: float | None = None) -> T | _End:
+        """The next item, or :data:`END`; raises the close error once items run out.
+
+        Raises:
+            CodexTimeoutError: nothing arrived within ``timeout`` seconds.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        got = await self.get_before(deadline)
+        if got is None:
+            raise CodexTimeoutError(f"nothing arrived within {timeout} s")
+        return got
 
     def get_nowait(self) -> T | None:
         """An item if one is buffered, else ``None``."""
@@ -171,9 +214,13 @@ class ThreadSink(Generic[T]):
 
         Raises the close error once the items run out, like :meth:`get`.
         """
-        if self._queue.empty():  # one consumer: it cannot become empty behind our back
+        queue = self._queue
+        if queue.empty():  # one consumer: it cannot become empty behind our back
             return None
-        return self._unwrap(self._queue.get_nowait())
+        item = queue.get_nowait()
+        if isinstance(item, _Closed):
+            return self._unwrap(item)
+        return item
 
     def get(self, timeout: float | None = None) -> T | _End:
         """Block for the next item, or :data:`END`; raises the close error at the end."""

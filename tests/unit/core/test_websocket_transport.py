@@ -170,7 +170,7 @@ def test_each_message_is_one_text_frame_and_each_frame_one_line() -> None:
             await transport.send(b'{"id":1,"method":"one"}\n')
             await transport.send(b'{"id":2,"method":"two"}\n{"id":3,"method":"three"}\n')
             await transport.send(b'{"id":4,"method":"four"}')
-            while len(fake.frames) < 4 or len(collector.chunks) < 2:
+            while len(fake.frames) < 4 or b"".join(collector.chunks).count(b"\n") < 2:
                 await asyncio.sleep(0.01)
             await transport.close()
 
@@ -182,12 +182,70 @@ def test_each_message_is_one_text_frame_and_each_frame_one_line() -> None:
             '{"id":4,"method":"four"}',
         ]
         assert all(isinstance(frame, str) for frame in fake.frames)  # text, not binary
-        assert collector.chunks == [
-            b'{"method":"a","params":{}}\n',
-            b'{"method":"b","params":{"text":"x\\ny"}}\n',
-        ]
+        # One line per frame; the frames of one socket read come in one chunk.
+        assert b"".join(collector.chunks) == (
+            b'{"method":"a","params":{}}\n{"method":"b","params":{"text":"x\\ny"}}\n'
+        )
 
     run(main())
+
+
+def test_fragmented_messages_bursts_and_early_frames_arrive_whole_and_in_order() -> None:
+    async def main() -> bytes:
+        async def handler(connection: ServerConnection) -> None:
+            await connection.send('{"method":"early","params":{}}')  # before start()
+            await asyncio.sleep(0.2)
+            await connection.send(['{"method":"frag', 'mented","params":{"n":', "1}}"])
+            for n in range(300):
+                await connection.send(f'{{"method":"burst","params":{{"n":{n}}}}}')
+            await connection.wait_closed()
+
+        async with fake_server(handler) as fake:
+            transport = await WebSocketTransport.connect(fake.url, auth_token=TOKEN)
+            await asyncio.sleep(0.1)
+            collector = Collector()
+            transport.start(collector.on_data, collector.on_eof)
+            while b"".join(collector.chunks).count(b"\n") < 302:
+                await asyncio.sleep(0.01)
+            await transport.close()
+            assert collector.eof.is_set()
+        return b"".join(collector.chunks)
+
+    lines = [json.loads(line) for line in run(main()).splitlines()]
+    assert [m["method"] for m in lines[:2]] == ["early", "fragmented"]
+    assert [m["params"]["n"] for m in lines[2:]] == list(range(300))
+
+
+def test_keepalive_pings_are_answered_and_acknowledged_while_frames_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import openai_codex._core.transport.websocket as ws_module
+
+    monkeypatch.setattr(ws_module, "_PING_INTERVAL", 0.05)  # the client pings every 50 ms
+    monkeypatch.setattr(ws_module, "_PING_TIMEOUT", 0.5)  # and gives up after 0.5 s
+
+    async def main() -> tuple[bytes, bool]:
+        async def handler(connection: ServerConnection) -> None:
+            for n in range(400):
+                await connection.send(f'{{"method":"tick","params":{{"n":{n}}}}}')
+                if n % 50 == 0:
+                    await connection.ping()  # the client answers through websockets
+                    await asyncio.sleep(0.1)  # two of the client's pings come and go
+            await connection.wait_closed()
+
+        async with fake_server(handler) as fake:
+            transport = await WebSocketTransport.connect(fake.url, auth_token=TOKEN)
+            collector = Collector()
+            transport.start(collector.on_data, collector.on_eof)
+            while b"".join(collector.chunks).count(b"\n") < 400:
+                await asyncio.sleep(0.01)
+            ended = collector.eof.is_set()  # a lost pong would have closed it (1011)
+            await transport.close()
+        return b"".join(collector.chunks), ended
+
+    data, ended = run(main())
+    assert not ended
+    assert [json.loads(line)["params"]["n"] for line in data.splitlines()] == list(range(400))
 
 
 def test_a_connection_answers_requests_and_fails_waiters_when_the_server_closes() -> None:

@@ -4,8 +4,9 @@ The server sends one JSON message per text frame and accepts one per text frame 
 with 0.163.0: two newline-separated messages in one frame are rejected as invalid JSON,
 binary frames are dropped). This transport turns frames into the newline-framed byte
 stream the connection's sans-IO core parses, and back: every received text frame is
-delivered as its UTF-8 bytes plus ``b"\\n"``; every message written is sent as one text
-frame without its newline.
+delivered as its UTF-8 bytes plus ``b"\\n"`` (the frames of one socket read in one call,
+cut by :mod:`._ws_frames` without a task or a queue per message); every message written is
+sent as one text frame without its newline.
 
 The capability token (``--ws-auth capability-token``) goes in ``Authorization: Bearer``
 on the upgrade request; the server answers HTTP 401 to a missing or wrong one, which
@@ -29,7 +30,7 @@ from ..._version import __version__
 from ...errors import CodexAuthError, CodexError, TransportClosedError
 
 if TYPE_CHECKING:
-    from websockets.asyncio.client import ClientConnection
+    from ._ws_frames import FrameBatchingConnection
 
 __all__ = ["OPEN_TIMEOUT", "WebSocketTransport", "safe_url"]
 
@@ -44,8 +45,8 @@ once; this bounds a host that accepts but never answers)."""
 # closes the socket, which is noticed at once; the ping only catches a silent network.
 _PING_INTERVAL = 20.0
 _PING_TIMEOUT = 20.0
-# Frames waiting to be read before the socket stops reading (flow control); the reader
-# drains them as they come, so this only bounds bursts.
+# Messages waiting in websockets' own queue before the socket stops reading (flow control);
+# after the handshake none are queued there (they go straight to the connection).
 _MAX_QUEUE = 64
 _AUTH_STATUSES = (401, 403)
 _MASK = "***"
@@ -122,25 +123,24 @@ class _RedactingLogger(_LoggerAdapter):
 
 
 class WebSocketTransport:
-    """One WebSocket connection to an app-server; one reader task delivers its frames.
+    """One WebSocket connection to an app-server; its frames are delivered by the chunk.
 
-    Create it with :meth:`connect`. The reader task is started by :meth:`start` and ends
-    when the connection does; :meth:`close` closes the socket and waits for the task.
+    Create it with :meth:`connect`. Delivery starts with :meth:`start` and ends when the
+    connection does; :meth:`close` closes the socket (no task of ours outlives it).
     """
 
     pid: None = None
     """No process of ours: the server runs elsewhere (for ``AsyncCodex.pid``)."""
 
     def __init__(
-        self, ws: ClientConnection, url: str, redact: _Redactor, *, close_timeout: float
+        self, ws: FrameBatchingConnection, url: str, redact: _Redactor, *, close_timeout: float
     ) -> None:
         self._ws = ws
         self._url = safe_url(url)
         self._redact = redact
         self._close_timeout = close_timeout
-        self._reader: asyncio.Task[None] | None = None
+        self._started = False
         self._closed = False  # close() was called
-        self._failure: BaseException | None = None  # why the reader stopped, if not a close
 
     @classmethod
     async def connect(
@@ -171,6 +171,8 @@ class WebSocketTransport:
         try:
             from websockets.asyncio.client import connect
             from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+
+            from ._ws_frames import FrameBatchingConnection
         except ImportError as exc:  # pragma: no cover - websockets is a dependency
             raise CodexError(
                 "connecting to a WebSocket app-server needs the `websockets` package: "
@@ -192,6 +194,7 @@ class WebSocketTransport:
                 max_size=max_message_bytes,
                 max_queue=_MAX_QUEUE,
                 logger=ws_logger,
+                create_connection=FrameBatchingConnection,
             )
         except InvalidStatus as exc:
             response = exc.response
@@ -220,6 +223,7 @@ class WebSocketTransport:
             raise TransportClosedError(
                 f"could not connect to the Codex app-server at {where}: {detail}"
             ) from None
+        assert isinstance(ws, FrameBatchingConnection)
         return cls(ws, url, redact, close_timeout=close_timeout)
 
     @property
@@ -228,26 +232,12 @@ class WebSocketTransport:
         return self._url
 
     def start(self, on_data: Callable[[bytes], None], on_eof: Callable[[], None]) -> None:
-        """Start the reader task: each frame goes to ``on_data``, the end to ``on_eof``."""
-        if self._reader is None:
-            self._reader = asyncio.ensure_future(self._read(on_data, on_eof))
-
-    async def _read(self, on_data: Callable[[bytes], None], on_eof: Callable[[], None]) -> None:
-        from websockets.exceptions import ConnectionClosed
-
-        recv = self._ws.recv
-        try:
-            while True:
-                frame = await recv(decode=False)
-                on_data(frame + b"\n")
-        except ConnectionClosed:
-            pass
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a bug below us: end the stream rather than hang waiters
-            self._failure = exc
-            logger.error("the WebSocket reader failed: %s", self._redact(repr(exc)))
-        on_eof()
+        """Deliver the frames to ``on_data`` (those of one socket read in one call, one
+        line each) and the end of the connection to ``on_eof``. No task: the socket's
+        protocol calls them (see :mod:`._ws_frames`)."""
+        if not self._started:
+            self._started = True
+            self._ws.deliver_to(on_data, on_eof)
 
     async def send(self, data: bytes) -> None:
         """Send each newline-terminated message in ``data`` as one text frame.
@@ -277,9 +267,6 @@ class WebSocketTransport:
             return TransportClosedError(
                 f"the connection to the Codex app-server at {self._url} was closed"
             )
-        if self._failure is not None:
-            detail = self._redact(repr(self._failure))
-            return TransportClosedError(f"the WebSocket connection to {self._url} failed: {detail}")
         code = ws.close_code
         if code is None:  # still open: the reader stopped for another reason
             return TransportClosedError(f"the WebSocket connection to {self._url} ended")
@@ -295,7 +282,7 @@ class WebSocketTransport:
         )
 
     async def close(self) -> None:
-        """Close the socket and end the reader task; idempotent.
+        """Close the socket and end the delivery; idempotent.
 
         Sends a close frame and waits at most ``close_timeout`` seconds for the server's
         answer before dropping the TCP connection. The server keeps running.
@@ -305,11 +292,9 @@ class WebSocketTransport:
         self._closed = True
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._ws.close(), self._close_timeout + 1.0)
-        reader = self._reader
-        if reader is not None and not reader.done():
-            try:
-                await asyncio.wait_for(asyncio.shield(reader), 1.0)
-            except asyncio.TimeoutError:
-                reader.cancel()
-                with contextlib.suppress(BaseException):
-                    await reader
+        from websockets.protocol import State
+
+        if self._ws.state is not State.CLOSED:  # the close handshake hung: drop the socket
+            self._ws.transport.abort()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._ws.wait_closed(), 1.0)

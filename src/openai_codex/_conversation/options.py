@@ -312,13 +312,12 @@ def build_params(
             ``output_schema`` that is not a valid JSON Schema.
         pydantic.ValidationError: a value of the wrong type.
     """
-    from .option_checks import check_params
-
     fields = _translate(options, turn=turn)
     wire = _plain_params(model_name, {**fields, **fixed})
-    if wire is not None:  # nothing that needs the model: skip importing it
+    if wire is not None:  # nothing that needs the model (nor its checks): skip importing it
         return wire
     from .._generated import models
+    from .option_checks import check_params
 
     model = getattr(models, model_name)
     model_fields = model.model_fields
